@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const cli = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'serve'];
+
+export interface KeycardProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `keycard serve` (optionally pinned to CPUs with taskset) and resolves with the URL it prints. */
+export function startKeycardProcess(env: Record<string, string>, cpus?: string): Promise<KeycardProcess> {
+  const [command, args] =
+    cpus === undefined ? [process.execPath, cli] : ['taskset', ['-c', cpus, process.execPath, ...cli]];
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH ?? '', KEYCARD_LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) resolve();
+      else {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }
+    });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`keycard did not start: ${output}`));
+    }, 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve({ url, child, stop });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`keycard exited with ${code}: ${output}`));
+    });
+  });
+}

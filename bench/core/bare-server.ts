@@ -1,0 +1,16 @@
+/**
+ * The baseline: a bare Fastify route answering GET /me with a fixed JSON body of the given byte length, and
+ * nothing else (no hooks, no schema, no logger). Run: taskset -c 0 node --import tsx bench/core/bare-server.ts <bytes>
+ */
+import Fastify from 'fastify';
+
+const bytes = Number(process.argv[2] ?? 300);
+const filler = 'x'.repeat(Math.max(0, bytes - '{"filler":""}'.length));
+const app = Fastify({ logger: false });
+app.get('/me', () => ({ filler }));
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`listening on ${url}\n`);
+process.on('disconnect', () => process.exit(0));
+process.once('SIGTERM', () => {
+  void app.close().then(() => process.exit(0));
+});

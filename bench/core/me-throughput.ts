@@ -1,0 +1,158 @@
+/**
+ * Authenticated GET /me against a bare Fastify route returning a JSON body of the same byte length, in the same
+ * run: both servers pinned to core 0, wrk pinned to core 1 rotating through 1,000 distinct access tokens, the
+ * two measured in alternation after a warm-up. The Keycard server counts its store calls, so the table shows
+ * what reached the database while /me was measured.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { send } from '../cluster/closed-loop.js';
+import { type StoreCalls, formatStoreCalls, startBenchProcess, storeCallsBetween } from './bench-process.js';
+import { seedSessions } from './seed-accounts.js';
+import { median, ratioCell, spread } from './stats.js';
+import { describeWrk, runWrk, type WrkOptions, type WrkResult } from './wrk.js';
+
+export interface MeThroughputOptions {
+  /** Label of the store, for the table. */
+  readonly label: string;
+  /** Environment of the Keycard server (KEYCARD_DATABASE_URL and, for several nodes, KEYCARD_REDIS_URL). */
+  readonly env: Record<string, string>;
+  /** The ratio to the bare route this pairing must reach. */
+  readonly target: number;
+  readonly users?: number;
+  readonly sessionsPerUser?: number;
+  readonly rounds?: number;
+  readonly seconds?: number;
+  readonly warmUpSeconds?: number;
+  readonly connections?: number;
+}
+
+export interface MeThroughput {
+  readonly label: string;
+  readonly target: number;
+  readonly tokens: number;
+  readonly keycardBodyBytes: number;
+  readonly bareBodyBytes: number;
+  readonly bare: WrkResult[];
+  readonly keycard: WrkResult[];
+  /** Store calls Keycard made during the measured rounds (after the warm-up), by method. */
+  readonly storeCallsMeasured: StoreCalls;
+  readonly wrkCommand: string;
+  readonly warmUpSeconds: number;
+}
+
+export async function measureMeThroughput(options: MeThroughputOptions): Promise<MeThroughput> {
+  const { users = 100, sessionsPerUser = 10, rounds = 5, seconds = 5, warmUpSeconds = 3 } = options;
+  const { connections = 32 } = options;
+  const folder = mkdtempSync(join(tmpdir(), 'keycard-bench-me-'));
+  try {
+    const keycard = await startBenchProcess(
+      join(import.meta.dirname, 'keycard-bench-server.ts'),
+      [],
+      {
+        KEYCARD_HOST: '127.0.0.1',
+        KEYCARD_PORT: '0',
+        KEYCARD_SECRET: randomBytes(32).toString('base64url'),
+        KEYCARD_DATABASE_URL: `sqlite:${folder}/keycard.db`,
+        KEYCARD_RATE_LIMITS: 'off',
+        // The periodic sweep would otherwise land in the measured window and blur the store-call count.
+        KEYCARD_SWEEP_INTERVAL: '1h',
+        ...options.env,
+      },
+      '0',
+    );
+    try {
+      const { accessTokens } = await seedSessions(keycard.url, { prefix: 'me', users, sessionsPerUser });
+      const tokensFile = join(folder, 'tokens.txt');
+      writeFileSync(tokensFile, `${accessTokens.join('\n')}\n`);
+      const sample = await send(`${keycard.url}/me`, 'GET', undefined, accessTokens[0]);
+      if (sample.status !== 200) throw new Error(`GET /me answered ${sample.status}: ${sample.body}`);
+      const keycardBodyBytes = Buffer.byteLength(sample.body);
+      const bare = await startBenchProcess(
+        join(import.meta.dirname, 'bare-server.ts'),
+        [String(keycardBodyBytes)],
+        {},
+        '0',
+      );
+      try {
+        const bareBodyBytes = Buffer.byteLength((await send(`${bare.url}/me`, 'GET')).body);
+        const load = (url: string, secondsToRun: number): WrkOptions => ({
+          url,
+          script: 'rotating-bearer.lua',
+          seconds: secondsToRun,
+          connections,
+          cpus: '1',
+          env: { KEYCARD_BENCH_TOKENS: tokensFile },
+        });
+        // Warm-up: JIT, connection set-up, and every token's session read into Keycard's cache once.
+        await runWrk(load(bare.url, warmUpSeconds));
+        await runWrk(load(keycard.url, warmUpSeconds));
+        const callsBefore = await keycard.storeCalls();
+        const bareRuns: WrkResult[] = [];
+        const keycardRuns: WrkResult[] = [];
+        for (let round = 0; round < rounds; round += 1) {
+          bareRuns.push(await runWrk(load(bare.url, seconds)));
+          keycardRuns.push(await runWrk(load(keycard.url, seconds)));
+        }
+        return {
+          label: options.label,
+          target: options.target,
+          tokens: accessTokens.length,
+          keycardBodyBytes,
+          bareBodyBytes,
+          bare: bareRuns,
+          keycard: keycardRuns,
+          storeCallsMeasured: storeCallsBetween(callsBefore, await keycard.storeCalls()),
+          wrkCommand: describeWrk(load('<url>', seconds)),
+          warmUpSeconds,
+        };
+      } finally {
+        await bare.stop();
+      }
+    } finally {
+      await keycard.stop();
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function row(name: string, runs: readonly WrkResult[], ratio: string, storeCalls: string): string {
+  const rates = runs.map((run) => run.requestsPerSecond);
+  const failures = runs.reduce((sum, run) => sum + run.non2xx + run.socketErrors, 0);
+  const p99 = runs.map((run) => run.p99Ms);
+  return `| ${name} | ${median(rates).toFixed(0)} | ${spread(rates)} | ${median(p99).toFixed(2)} (${spread(p99, 2)}) | ${ratio} | ${storeCalls} | ${failures} |`;
+}
+
+export function formatMeThroughput(results: readonly MeThroughput[]): string {
+  const [first] = results;
+  const lines = [
+    '| server (GET /me) | req/s, median | req/s, min–max | p99 ms, median (min–max) | ratio Keycard / bare (target) | store calls while measured | non-2xx + socket errors |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const result of results) {
+    const ratio =
+      median(result.keycard.map((run) => run.requestsPerSecond)) /
+      median(result.bare.map((run) => run.requestsPerSecond));
+    lines.push(
+      row(`bare Fastify route, ${result.bareBodyBytes}-byte body`, result.bare, 'baseline', '–'),
+      row(
+        `Keycard, ${result.label}, ${result.tokens.toLocaleString('en')} tokens, ${result.keycardBodyBytes}-byte body`,
+        result.keycard,
+        ratioCell(ratio, result.target),
+        formatStoreCalls(result.storeCallsMeasured),
+      ),
+    );
+  }
+  if (first !== undefined) {
+    lines.push(
+      '',
+      `Each pairing: ${first.warmUpSeconds} s of warm-up on each server, then ${first.bare.length} alternating rounds (bare, Keycard, …) of wrk pinned to core 1, each server pinned to core 0:`,
+      `\`${first.wrkCommand}\` (rotating-bearer.lua sends a different token on every request).`,
+      'Store calls are counted by a proxy around the store, from the end of the warm-up to the end of the last round; `touchSession` is the activity write each session gets at most once a minute, by design.',
+    );
+  }
+  return lines.join('\n');
+}

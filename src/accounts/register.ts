@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { startSession, type SessionOptions } from '../sessions/start-session.js';
+import type { Session } from '../sessions/session.js';
+import type { SessionTokens } from '../sessions/session-tokens.js';
+import type { AccountContext } from './account-context.js';
+import { normalizeEmail } from './email.js';
+import { checkPasswordStrength } from './password-policy.js';
+import { CURRENT_ACCOUNT_VERSION, type User, withoutPasswordHash } from './user.js';
+
+export interface Credentials {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface SignedIn {
+  readonly user: User;
+  readonly session: Session;
+  readonly tokens: SessionTokens;
+}
+
+/** Creates an account (version 004) and its first session in one transaction. Throws `email_taken`. */
+export async function register(
+  context: AccountContext,
+  credentials: Credentials,
+  options: SessionOptions,
+): Promise<SignedIn> {
+  const email = normalizeEmail(credentials.email);
+  checkPasswordStrength(credentials.password);
+  await context.rateLimiter.beforeRegistration(context.request?.ip ?? null);
+  const now = context.clock.now();
+  const user: User = {
+    uuid: randomUUID(),
+    email,
+    passwordHash: await context.passwordHasher.hash(credentials.password),
+    version: CURRENT_ACCOUNT_VERSION,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const { session, tokens } = startSession(context, user, options);
+  await context.store.createUserWithSession(user, session);
+  context.cache.remember({ session, user: withoutPasswordHash(user) });
+  context.emit({ type: 'registered', userUuid: user.uuid, sessionUuid: session.uuid });
+  return { user, session, tokens };
+}

@@ -1,0 +1,40 @@
+import type { KeycardEvent } from '../core/keycard-events.js';
+import type { AuditEvent } from './audit-event.js';
+
+/** Longest address kept: IPv6 with a zone index fits, anything longer is not an address. */
+const MAX_IP_LENGTH = 64;
+const MAX_USER_AGENT_LENGTH = 1024;
+
+/**
+ * The audit row a domain event makes, or undefined for events the audit log does not keep: a refresh's grace
+ * retry changes nothing (the client gets the pair it was already given).
+ */
+export function auditEventOf(event: KeycardEvent, occurredAt: number, uuid: string): AuditEvent | undefined {
+  const base = {
+    uuid,
+    ip: event.request?.ip?.slice(0, MAX_IP_LENGTH) ?? null,
+    userAgent: event.request?.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    occurredAt,
+    reason: null,
+  };
+  switch (event.type) {
+    case 'registered':
+    case 'signed_in':
+      return { ...base, type: 'created', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'sign_in_failed':
+      return { ...base, type: 'sign_in_failed', userUuid: event.userUuid, sessionUuid: null };
+    case 'session_refreshed':
+      if (event.retry) return undefined;
+      return { ...base, type: 'refreshed', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'refresh_reuse_detected':
+      return { ...base, type: 'reuse_detected', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'session_ended':
+      return {
+        ...base,
+        type: 'revoked',
+        userUuid: event.userUuid,
+        sessionUuid: event.sessionUuid,
+        reason: event.reason,
+      };
+  }
+}

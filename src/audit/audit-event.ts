@@ -1,0 +1,39 @@
+import type { RevocationReason } from '../core/errors.js';
+
+/**
+ * What the audit log records about sessions. `password_changed` and `elevated` are not produced yet (no
+ * operation does either); they are part of the table's vocabulary so the features that add them need no
+ * migration.
+ */
+export const auditEventTypes = [
+  'created',
+  'refreshed',
+  'revoked',
+  'reuse_detected',
+  'password_changed',
+  'sign_in_failed',
+  'elevated',
+] as const;
+
+export type AuditEventType = (typeof auditEventTypes)[number];
+
+/** One row of the audit log (`session_events`). Never a secret, a token, a hash, a password or an email. */
+export interface AuditEvent {
+  /** A UUIDv7: ordered by time, then by the order one node recorded events within a millisecond. */
+  readonly uuid: string;
+  readonly type: AuditEventType;
+  /** Null for a failed sign-in with an email no account has. */
+  readonly userUuid: string | null;
+  readonly sessionUuid: string | null;
+  /** For `revoked`: why the session ended. */
+  readonly reason: RevocationReason | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly occurredAt: number;
+}
+
+/** Where a page of a user's events ends: the next page holds the events strictly older than this one. */
+export interface AuditPosition {
+  readonly occurredAt: number;
+  readonly uuid: string;
+}

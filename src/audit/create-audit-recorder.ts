@@ -1,0 +1,113 @@
+import type { KeycardEventListener } from '../core/keycard-events.js';
+import type { AuditEvent } from './audit-event.js';
+import { auditEventOf } from './audit-event-of.js';
+import { createAuditEventIds } from './audit-event-ids.js';
+import type { AuditLogStore } from './audit-log-store.js';
+
+export interface AuditRecorder {
+  /** A listener for Keycard's events: queues the audit row and returns at once. Never throws. */
+  readonly record: KeycardEventListener;
+  /** Resolves once every event recorded so far is written, or its write failed (and was reported). */
+  flush(): Promise<void>;
+  /** Flushes, then records nothing more; events that still could not be written are reported as lost. */
+  close(): Promise<void>;
+}
+
+export interface AuditRecorderOptions {
+  /** Told when a write fails (it is retried) and when events are lost. */
+  readonly onError?: (error: unknown) => void;
+  /** Rows per INSERT; default 500. */
+  readonly maxBatch?: number;
+  /** Rows kept while the store is failing; beyond it new events are dropped (and reported). Default 100 000. */
+  readonly maxPending?: number;
+  /** How long after a failed write it is retried; default 1 s. */
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * Writes audit rows off the request path. A request only queues its row; the queue is written on the next turn
+ * of the event loop, and while one write is in flight the next rows gather behind it, so under load a write
+ * carries many rows (group commit) and at rest each row is written within a millisecond or so. A failed write is
+ * retried; `close()` (Keycard's graceful shutdown) writes whatever is queued.
+ */
+export function createAuditRecorder(store: AuditLogStore, options: AuditRecorderOptions = {}): AuditRecorder {
+  const { onError = () => undefined, maxBatch = 500, maxPending = 100_000, retryDelayMs = 1000 } = options;
+  const nextUuid = createAuditEventIds();
+  const pending: AuditEvent[] = [];
+  let writing: Promise<void> | undefined;
+  let scheduled = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let overflowing = false;
+  let closed = false;
+
+  async function writeQueued(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending.slice(0, maxBatch);
+      await store.appendAuditEvents(batch);
+      // Only this loop removes rows, and from the front: rows queued meanwhile are behind the batch.
+      pending.splice(0, batch.length);
+    }
+    overflowing = false;
+  }
+
+  function write(): Promise<void> {
+    writing ??= writeQueued().then(
+      () => {
+        writing = undefined;
+        if (pending.length > 0) schedule(); // queued just as the loop ended
+      },
+      (error: unknown) => {
+        writing = undefined;
+        onError(error);
+        retryLater();
+      },
+    );
+    return writing;
+  }
+
+  function schedule(): void {
+    if (scheduled || closed) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void write();
+    });
+  }
+
+  function retryLater(): void {
+    if (retryTimer !== undefined || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void write();
+    }, retryDelayMs);
+    retryTimer.unref();
+  }
+
+  return {
+    record(event, at) {
+      if (closed) return;
+      const row = auditEventOf(event, at, nextUuid(at));
+      if (row === undefined) return;
+      if (pending.length >= maxPending) {
+        if (!overflowing) onError(new Error('audit log: the store is not keeping up; dropping events'));
+        overflowing = true;
+        return;
+      }
+      pending.push(row);
+      if (writing === undefined && retryTimer === undefined) schedule();
+    },
+
+    flush: () => write(),
+
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      await write();
+      if (pending.length > 0) await write(); // once more, if the last write failed
+      if (pending.length > 0) {
+        onError(new Error(`audit log: ${pending.length} events could not be written before shutdown`));
+      }
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { RevocationReason } from './errors.js';
+
+/** Where an operation came from, when it came over HTTP: for the audit log and per-address rate limits. */
+export interface RequestContext {
+  /** The client's address (as the HTTP layer determined it, behind trusted proxies). */
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/**
+ * What happened, for metrics and the audit log. Emitted by the domain after the store has committed; never carries
+ * a secret, a token, a hash or a password. Listeners must not throw (a throw is swallowed and lost). `request` is
+ * there when the operation came with a request context (over HTTP); the sweep's expiries have none.
+ */
+export type KeycardEvent = KeycardEventOf & { readonly request?: RequestContext };
+
+type KeycardEventOf =
+  | { readonly type: 'registered'; readonly userUuid: string; readonly sessionUuid: string }
+  | { readonly type: 'signed_in'; readonly userUuid: string; readonly sessionUuid: string }
+  /** `userUuid` is null when the email belongs to no account. */
+  | { readonly type: 'sign_in_failed'; readonly userUuid: string | null }
+  | {
+      readonly type: 'session_refreshed';
+      readonly userUuid: string;
+      readonly sessionUuid: string;
+      /** A grace-period retry that got the same successor pair again. */
+      readonly retry: boolean;
+    }
+  | { readonly type: 'refresh_reuse_detected'; readonly userUuid: string; readonly sessionUuid: string }
+  | {
+      readonly type: 'session_ended';
+      readonly userUuid: string;
+      readonly sessionUuid: string;
+      readonly reason: RevocationReason;
+    };
+
+export type KeycardEventListener = (event: KeycardEvent, at: number) => void;
+
+/** Calls every listener, isolating Keycard from a listener that throws. */
+export function fanOutEvents(listeners: readonly KeycardEventListener[]): KeycardEventListener {
+  return (event, at) => {
+    for (const listener of listeners) {
+      try {
+        listener(event, at);
+      } catch {
+        // A broken metrics or audit listener must never fail a sign-in.
+      }
+    }
+  };
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { KeycardError } from '../core/errors.js';
+import type { Keycard } from '../keycard.js';
+import { instrumentRequests } from '../observability/instrument-requests.js';
+import type { KeycardMetrics } from '../observability/keycard-metrics.js';
+import { metricsRoute } from '../observability/metrics-route.js';
+import { endConnectionsWhileClosing } from './close-gracefully.js';
+import { docsRoutes } from './docs/docs-routes.js';
+import { registerOpenApi } from './docs/register-openapi.js';
+import { replyWithError } from './error-reply.js';
+import { resolveRequestApiVersion } from './resolve-api-version.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { eventsRoutes } from './routes/events-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { meRoutes } from './routes/me-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface AppOptions {
+  /** A pino logger; none logs nothing. */
+  readonly logger?: Logger;
+  /** Times every request into these metrics; none, no timing. */
+  readonly metrics?: KeycardMetrics;
+  /**
+   * Serves `GET /metrics` on this app, behind `Authorization: Bearer <metricsToken>`. Without a token the
+   * metrics are not served here: an auth server's API port never shows them to anyone who asks.
+   */
+  readonly metricsToken?: string;
+  /**
+   * Addresses and CIDR ranges of proxies whose `X-Forwarded-For` is believed, so rate limits and the audit log
+   * see clients' addresses rather than the load balancer's. None: the peer is the client.
+   */
+  readonly trustProxy?: readonly string[];
+}
+
+/**
+ * Builds the HTTP app around a Keycard without listening, so tests drive it with `inject()` and `server.ts`
+ * decides where it listens.
+ */
+export async function buildApp(keycard: Keycard, options: AppOptions = {}): Promise<FastifyInstance> {
+  const fastifyOptions: FastifyServerOptions = {
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    ...trustProxyOption(options.trustProxy),
+    // Validation must refuse, not repair: unknown fields and wrong types are errors, never stripped or coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    return503OnClosing: true,
+    // Errors Fastify meets before routing (a badly encoded URL) get Keycard's error body too, not Fastify's.
+    // No route means no hooks, so the onSend header below is set here as well.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('cache-control', 'no-store');
+      replyWithError(error, request, reply);
+    },
+  };
+  const app = Fastify({
+    ...fastifyOptions,
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: without this, text/plain bodies would be parsed and reach validation instead of getting a 415.
+  app.removeContentTypeParser(['text/plain']);
+  // Many clients send `Content-Type: application/json` on every request, body or not. An empty JSON body is no
+  // body: routes that take none accept it, routes that need one refuse it in validation (`invalid_request`).
+  // Anything else goes to Fastify's own parser, which refuses __proto__ and constructor.prototype keys.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') done(null, undefined);
+    else void parseJson(request, text, done);
+  });
+  app.decorateRequest('apiVersion', '');
+  app.decorateRequest('auth', null);
+
+  app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => replyWithError(new KeycardError('not_found'), request, reply));
+  app.addHook('preHandler', (request, _reply, done) => {
+    try {
+      request.apiVersion = resolveRequestApiVersion(keycard, request);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  // Every answer is about one caller: nothing may be kept by a shared cache, and token responses not at all.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
+
+  endConnectionsWhileClosing(app);
+  if (options.metrics !== undefined) instrumentRequests(app, options.metrics.requestDurations);
+  await registerOpenApi(app);
+  await app.register(authRoutes(keycard));
+  await app.register(sessionRoutes(keycard));
+  await app.register(meRoutes(keycard));
+  await app.register(healthRoutes(keycard));
+  await app.register(eventsRoutes(keycard));
+  await app.register(docsRoutes());
+  if (options.metrics !== undefined && options.metricsToken !== undefined) {
+    await app.register(metricsRoute(options.metrics, { token: options.metricsToken }));
+  }
+  return app;
+}
+
+function trustProxyOption(trustProxy: AppOptions['trustProxy']): Pick<FastifyServerOptions, 'trustProxy'> {
+  return trustProxy === undefined || trustProxy.length === 0 ? {} : { trustProxy: [...trustProxy] };
+}

@@ -1,0 +1,32 @@
+import type { FastifyRequest } from 'fastify';
+import { KeycardError } from '../core/errors.js';
+import type { RequestContext } from '../core/keycard-events.js';
+import type { AuthenticatedSession } from '../sessions/authenticate-access-token.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API version this request speaks (resolved before the handler runs). */
+    apiVersion: string;
+    /** The caller, on routes that require a session. */
+    auth: AuthenticatedSession | null;
+  }
+}
+
+/** The authenticated caller; only valid on routes guarded by `requireSession`. */
+export function callerOf(request: FastifyRequest): AuthenticatedSession {
+  if (request.auth === null) throw new KeycardError('token_missing');
+  return request.auth;
+}
+
+export function userAgentOf(request: FastifyRequest): string | null {
+  const userAgent = request.headers['user-agent'];
+  return userAgent === undefined || userAgent === '' ? null : userAgent.slice(0, 1024);
+}
+
+/**
+ * Where a request came from, for rate limits and the audit log. `request.ip` is the peer's address, or, behind
+ * proxies the app was told to trust (`KEYCARD_TRUST_PROXY`), the client address they forwarded.
+ */
+export function requestContextOf(request: FastifyRequest): RequestContext {
+  return { ip: request.ip === '' ? null : request.ip, userAgent: userAgentOf(request) };
+}

@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Keycard } from '../../keycard.js';
+import { requireSession } from '../authenticate-request.js';
+import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
+import { callerOf, requestContextOf, userAgentOf } from '../request-context.js';
+import { ApiVersionField, ApiVersionQuery, NoBody, NoContent } from '../schemas/common-schemas.js';
+import { presentSession, SessionBody } from '../schemas/session-schema.js';
+import { presentTokens, TokensBody } from '../schemas/tokens-schema.js';
+import { presentUser, UserBody } from '../schemas/user-schema.js';
+import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
+
+const Remember = Type.Optional(
+  Type.Boolean({
+    description:
+      'true (the default): a long-lived session (7 days idle, 90 at most); false: 90 minutes, 12 hours.',
+  }),
+);
+
+const SignInBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 4096 }),
+    remember: Remember,
+    api: ApiVersionField,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Registration leaves the password's length to the password policy, so an empty or overlong password gets the
+ * documented `password_too_weak` rather than a schema error; the 16 KiB body limit still bounds it.
+ */
+const RegisterBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ description: '8 to 1024 characters, and not a very common password.' }),
+    remember: Remember,
+    api: ApiVersionField,
+  },
+  { additionalProperties: false },
+);
+
+const SignedInBody = Type.Object(
+  { user: UserBody, session: SessionBody, tokens: TokensBody },
+  { additionalProperties: false },
+);
+
+/** Registration, sign-in and sign-out: the only places sessions begin and the usual place they end. */
+export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
+  return async (app) => {
+    app.post(
+      '/auth',
+      {
+        schema: withErrorCodes(['password_too_weak', 'email_taken', 'rate_limited', 'store_unavailable'], {
+          summary: 'Register',
+          description: 'Creates an account and its first session, and returns the session’s tokens.',
+          tags: ['auth'],
+          body: RegisterBody,
+          querystring: ApiVersionQuery,
+          response: { 201: { ...SignedInBody, description: 'The new account, its session and tokens.' } },
+        }),
+      },
+      async (request, reply) => {
+        const { email, password, remember = true } = request.body;
+        const signedIn = await keycard.register(
+          { email, password },
+          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          requestContextOf(request),
+        );
+        return reply.code(201).send({
+          user: presentUser(signedIn.user),
+          session: presentSession(signedIn.session, keycard.lifetimes),
+          tokens: presentTokens(signedIn.tokens),
+        });
+      },
+    );
+
+    app.post(
+      '/auth/sign_in',
+      {
+        schema: withErrorCodes(['invalid_credentials', 'rate_limited', 'store_unavailable'], {
+          summary: 'Sign in',
+          description:
+            'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.',
+          tags: ['auth'],
+          body: SignInBody,
+          querystring: ApiVersionQuery,
+          response: { 200: { ...SignedInBody, description: 'The account, the new session and its tokens.' } },
+        }),
+      },
+      async (request) => {
+        const { email, password, remember = true } = request.body;
+        const signedIn = await keycard.signIn(
+          { email, password },
+          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          requestContextOf(request),
+        );
+        return {
+          user: presentUser(signedIn.user),
+          session: presentSession(signedIn.session, keycard.lifetimes),
+          tokens: presentTokens(signedIn.tokens),
+        };
+      },
+    );
+
+    app.post(
+      '/auth/sign_out',
+      {
+        schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
+          summary: 'Sign out',
+          description: 'Revokes the current session (reason `sign_out`). Takes no body.',
+          tags: ['auth'],
+          security: BEARER_SECURITY,
+          body: NoBody,
+          querystring: ApiVersionQuery,
+          response: { 204: { ...NoContent, description: 'Signed out.' } },
+        }),
+        preValidation: emptyBodyWhenAbsent,
+        preHandler: requireSession(keycard),
+      },
+      async (request, reply) => {
+        await keycard.signOut(callerOf(request), requestContextOf(request));
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type Static, Type } from 'typebox';
+import type { CachedSession } from '../../sessions/session-cache.js';
+import type { Keycard } from '../../keycard.js';
+import { requireSession } from '../authenticate-request.js';
+import { callerOf } from '../request-context.js';
+import { ApiVersionQuery } from '../schemas/common-schemas.js';
+import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
+import { presentSession, SessionBody } from '../schemas/session-schema.js';
+import { presentUser, UserBody } from '../schemas/user-schema.js';
+
+const MeBody = Type.Object(
+  { user: UserBody, session: SessionBody },
+  { additionalProperties: false, description: 'The caller’s account and current session.' },
+);
+
+/** Who is calling: the hot path every app hits on every request, answered from the session cache. */
+export function meRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+  // Cached sessions are immutable (any change replaces the object), so the presented body of one can be kept
+  // with it: this saves five date formats per request, about a tenth of the route's time in the bench.
+  const presented = new WeakMap<CachedSession, Static<typeof MeBody>>();
+  const presentMe = (caller: CachedSession) => {
+    let body = presented.get(caller);
+    if (body === undefined) {
+      body = { user: presentUser(caller.user), session: presentSession(caller.session, keycard.lifetimes) };
+      presented.set(caller, body);
+    }
+    return body;
+  };
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
+  return async (app) => {
+    app.get(
+      '/me',
+      {
+        schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
+          summary: 'Who is calling',
+          description: 'The account and session of the access token, answered from the session cache.',
+          tags: ['me'],
+          security: BEARER_SECURITY,
+          querystring: ApiVersionQuery,
+          response: { 200: MeBody },
+        }),
+        preHandler: requireSession(keycard),
+      },
+      (request) => Promise.resolve(presentMe(callerOf(request))),
+    );
+  };
+}

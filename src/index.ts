@@ -1,0 +1,12 @@
+export { createKeycard } from './keycard.js';
+export type { Keycard, KeycardDependencies, KeycardOptions } from './keycard.js';
+export { buildApp } from './http/app.js';
+export { startServer } from './server.js';
+export { loadConfig, ConfigError } from './core/config.js';
+export type { KeycardConfig } from './core/config.js';
+export { KeycardError, errorRegistry, isKeycardError } from './core/errors.js';
+export type { ErrorCode, RevocationReason } from './core/errors.js';
+export { ManualClock, systemClock } from './core/clock.js';
+export type { Clock } from './core/clock.js';
+export { createSqliteStore } from './store/sqlite/create-sqlite-store.js';
+export type { KeycardStore } from './store/kysely/kysely-store.js';

@@ -1,0 +1,209 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import type { AccountContext } from './accounts/account-context.js';
+import { createArgon2PasswordHasher } from './accounts/argon2-password-hasher.js';
+import type { PasswordHasher } from './accounts/password-hasher.js';
+import { type Credentials, register, type SignedIn } from './accounts/register.js';
+import { signIn } from './accounts/sign-in.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { MIN_SECRET_BYTES } from './core/config.js';
+import { fanOutEvents, type KeycardEventListener, type RequestContext } from './core/keycard-events.js';
+import type { RateLimitPolicy } from './core/rate-limit-policy.js';
+import type { AuditLogStore } from './audit/audit-log-store.js';
+import { createAuditLog } from './audit/create-audit-log.js';
+import type { EventsPage, EventsPageRequest } from './audit/list-user-events.js';
+import type { AttemptCounter } from './rate-limits/attempt-counter.js';
+import { createMemoryAttemptCounter } from './rate-limits/create-memory-attempt-counter.js';
+import { createRateLimiter, noRateLimits } from './rate-limits/rate-limiter.js';
+import { type ApiVersionPolicy, resolveApiVersion } from './sessions/api-versions.js';
+import { type AuthenticatedSession, authenticateAccessToken } from './sessions/authenticate-access-token.js';
+import { listOwnSessions } from './sessions/list-sessions.js';
+import { refreshSession } from './sessions/refresh-session.js';
+import { revokeOtherSessions, revokeOwnSession, signOut } from './sessions/revoke-sessions.js';
+import type { Session } from './sessions/session.js';
+import { BoundedSessionCache, type SessionCache } from './sessions/session-cache.js';
+import { type SessionCacheCounters, SessionStateCache } from './sessions/session-state-cache.js';
+import type { SessionSync } from './sessions/session-sync.js';
+import type { SessionLifetimes } from './sessions/session-lifetimes.js';
+import type { SessionStore } from './sessions/session-store.js';
+import type { SessionTokens } from './sessions/session-tokens.js';
+import type { SessionOptions } from './sessions/start-session.js';
+import { type SweepResult, sweepExpiredSessions } from './sessions/sweep-expired-sessions.js';
+import { type BackgroundSchedule, startBackgroundTasks } from './sessions/background-tasks.js';
+import { pollSessionChanges } from './sessions/poll-session-changes.js';
+import type { UserStore } from './accounts/user-store.js';
+
+export interface KeycardDependencies {
+  readonly store: SessionStore & UserStore;
+  readonly clock?: Clock;
+  readonly passwordHasher?: PasswordHasher;
+  readonly cache?: SessionCache;
+  /** The shared cache and change feed of several nodes (Redis); none for one node. */
+  readonly sync?: SessionSync;
+  /** Told what happened (metrics, audit log); after the store committed it. Each listener hears every event. */
+  readonly onEvent?: KeycardEventListener | readonly KeycardEventListener[];
+  /** Counts how session lookups were answered (metrics). */
+  readonly cacheCounters?: SessionCacheCounters;
+  /** Where the audit log is kept (the store of record); none keeps no audit log. */
+  readonly auditLog?: AuditLogStore;
+  /** Told when audit events could not be written (they are retried) or were lost. */
+  readonly onAuditLogError?: (error: unknown) => void;
+  /** Where rate-limit counters live when `rateLimits` is set (Redis, to share them); default: in memory. */
+  readonly attemptCounter?: AttemptCounter;
+}
+
+export interface KeycardOptions {
+  /** The server secret, at least 32 bytes. Keys for token derivation are derived from it. */
+  readonly secret: Uint8Array;
+  readonly lifetimes: SessionLifetimes;
+  readonly accessTtlSeconds: number;
+  readonly refreshGraceSeconds: number;
+  readonly apiVersions: ApiVersionPolicy;
+  /** Size of the in-process session cache when no `cache` is given. */
+  readonly cacheMaxSessions?: number;
+  /** With `sync` down: how long a cached session may be trusted (ms); default 1000. */
+  readonly feedDownTrustMs?: number;
+  /** Without `sync`: how long a cached session may be trusted (ms); default unbounded (one node). */
+  readonly cacheMaxStalenessMs?: number;
+  /** Rate limits and lockouts; none enforces none (most tests; the server sets them from its configuration). */
+  readonly rateLimits?: RateLimitPolicy;
+  /** How long audit events are kept (s); default 90 days. */
+  readonly auditRetentionSeconds?: number;
+}
+
+/**
+ * Keycard's operations, free of HTTP and of any particular database. `request` (where an operation came from)
+ * feeds per-address rate limits and the audit log; operations without one skip the per-address limits.
+ */
+export interface Keycard {
+  readonly lifetimes: SessionLifetimes;
+  resolveApiVersion(requested: string | undefined): string;
+  register(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
+  signIn(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
+  authenticate(accessToken: string): Promise<AuthenticatedSession>;
+  refresh(
+    refreshToken: string,
+    request?: RequestContext,
+  ): Promise<{ session: Session; tokens: SessionTokens }>;
+  signOut(current: AuthenticatedSession, request?: RequestContext): Promise<void>;
+  listSessions(current: AuthenticatedSession): Promise<Session[]>;
+  revokeSession(current: AuthenticatedSession, sessionUuid: string, request?: RequestContext): Promise<void>;
+  revokeOtherSessions(current: AuthenticatedSession, request?: RequestContext): Promise<number>;
+  /** The caller's own security history, newest first (empty without an audit log). */
+  listOwnEvents(current: AuthenticatedSession, page?: EventsPageRequest): Promise<EventsPage>;
+  /** Any user's security history: for administrators (no route serves it yet; roles will guard one). */
+  listUserEvents(userUuid: string, page?: EventsPageRequest): Promise<EventsPage>;
+  sweep(): Promise<SweepResult>;
+  /** Drops cached sessions that other nodes changed since `since` (ms); returns where the next poll starts. */
+  pollChanges(since: number): Promise<number>;
+  /** Starts listening to other nodes and the periodic sweep and poll. */
+  start(schedule: BackgroundSchedule): Promise<void>;
+  /** Throws `store_unavailable` when the store does not answer. */
+  checkHealth(): Promise<void>;
+  /** Stops background work, stops listening and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Wires Keycard from explicit dependencies; there are no globals. */
+export function createKeycard(dependencies: KeycardDependencies, options: KeycardOptions): Keycard {
+  if (options.secret.length < MIN_SECRET_BYTES) {
+    throw new TypeError(`secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  const passwordHasher = dependencies.passwordHasher ?? createArgon2PasswordHasher();
+  let decoyHash: Promise<string> | undefined;
+  const clock = dependencies.clock ?? systemClock;
+  const listeners = dependencies.onEvent ?? [];
+  const auditLog =
+    dependencies.auditLog === undefined
+      ? undefined
+      : createAuditLog(dependencies.auditLog, {
+          clock,
+          ...(options.auditRetentionSeconds === undefined
+            ? {}
+            : { retentionSeconds: options.auditRetentionSeconds }),
+          ...(dependencies.onAuditLogError === undefined ? {} : { onError: dependencies.onAuditLogError }),
+        });
+  const onEvent = fanOutEvents([
+    ...(auditLog === undefined ? [] : [auditLog.record]),
+    ...(typeof listeners === 'function' ? [listeners] : listeners),
+  ]);
+  const attemptCounter =
+    options.rateLimits === undefined
+      ? undefined
+      : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
+  const cache = new SessionStateCache({
+    local: dependencies.cache ?? new BoundedSessionCache(options.cacheMaxSessions ?? 100_000),
+    clock,
+    ...(dependencies.sync === undefined ? {} : { sync: dependencies.sync }),
+    ...(options.feedDownTrustMs === undefined ? {} : { feedDownTrustMs: options.feedDownTrustMs }),
+    ...(options.cacheMaxStalenessMs === undefined ? {} : { maxStalenessMs: options.cacheMaxStalenessMs }),
+    ...(dependencies.cacheCounters === undefined ? {} : { counters: dependencies.cacheCounters }),
+  });
+  const context: AccountContext = {
+    store: dependencies.store,
+    cache,
+    clock,
+    chainKey: new Uint8Array(
+      hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard refresh chain v1', 32),
+    ),
+    lifetimes: options.lifetimes,
+    accessTtlSeconds: options.accessTtlSeconds,
+    refreshGraceSeconds: options.refreshGraceSeconds,
+    emit: (event) => onEvent(event, clock.now()),
+    passwordHasher,
+    decoyPasswordHash: () => (decoyHash ??= passwordHasher.hash(randomBytes(32).toString('base64url'))),
+    rateLimiter:
+      options.rateLimits === undefined || attemptCounter === undefined
+        ? noRateLimits
+        : createRateLimiter({
+            counter: attemptCounter,
+            policy: options.rateLimits,
+            keySecret: new Uint8Array(
+              hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard rate limit keys v1', 32),
+            ),
+          }),
+  };
+  // An operation that came with a request context sees it in its context, and so do the events it emits.
+  const inRequest = (request: RequestContext | undefined): AccountContext =>
+    request === undefined
+      ? context
+      : { ...context, request, emit: (event) => onEvent({ ...event, request }, clock.now()) };
+  const sweep = async (): Promise<SweepResult> => {
+    const result = await sweepExpiredSessions(context);
+    return auditLog === undefined ? result : { ...result, auditEventsPruned: await auditLog.prune() };
+  };
+  const noEvents: EventsPage = { events: [], nextCursor: null };
+
+  let stopBackgroundTasks = () => Promise.resolve();
+
+  return {
+    lifetimes: options.lifetimes,
+    resolveApiVersion: (requested) => resolveApiVersion(options.apiVersions, requested),
+    register: (credentials, sessionOptions, request) =>
+      register(inRequest(request), credentials, sessionOptions),
+    signIn: (credentials, sessionOptions, request) => signIn(inRequest(request), credentials, sessionOptions),
+    authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
+    refresh: (refreshToken, request) => refreshSession(inRequest(request), refreshToken),
+    signOut: (current, request) => signOut(inRequest(request), current),
+    listSessions: (current) => listOwnSessions(context, current),
+    revokeSession: (current, sessionUuid, request) =>
+      revokeOwnSession(inRequest(request), current, sessionUuid),
+    revokeOtherSessions: (current, request) => revokeOtherSessions(inRequest(request), current),
+    listOwnEvents: async (current, page) =>
+      (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
+    listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
+    sweep,
+    pollChanges: (since) => pollSessionChanges(context, since),
+    async start(schedule) {
+      await cache.start();
+      stopBackgroundTasks = startBackgroundTasks(context, schedule, sweep);
+    },
+    checkHealth: () => context.store.ping(),
+    async close() {
+      await stopBackgroundTasks();
+      await cache.stop();
+      await auditLog?.close(); // after the last event (the sweep's), before the store closes
+      await attemptCounter?.close();
+      await context.store.close();
+    },
+  };
+}

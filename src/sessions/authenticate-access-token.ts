@@ -1,0 +1,67 @@
+import { KeycardError } from '../core/errors.js';
+import { hashesMatch, hashSecret } from '../tokens/opaque-secret.js';
+import { parseAccessToken } from '../tokens/session-token.js';
+import type { CachedSession } from './session-cache.js';
+import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
+import { endSession } from './end-session.js';
+import { endedSessionError } from './ended-session-error.js';
+import { isSessionExpired } from './session-lifetimes.js';
+
+/** A request's verified caller. */
+export type AuthenticatedSession = CachedSession;
+
+/**
+ * Checks an opaque access token and returns its session and user.
+ *
+ * In the steady state this is a synchronous cache hit, one SHA-256 and a constant-time compare: no SQL, no
+ * await before the answer. The store is read on a miss, before refusing on the strength of cached state (another
+ * node may have rotated or touched the session), and written at most once a minute per session for activity.
+ */
+export async function authenticateAccessToken(
+  context: SessionContext,
+  accessToken: string,
+): Promise<AuthenticatedSession> {
+  const parts = parseAccessToken(accessToken);
+  if (parts === undefined) throw new KeycardError('token_invalid');
+  const { sessionUuid } = parts;
+  const presentedHash = hashSecret(parts.secret);
+  const now = context.clock.now();
+  const accepts = (candidate: CachedSession) =>
+    hashesMatch(presentedHash, candidate.session.accessHash) &&
+    !isSessionExpired(context.lifetimes, candidate.session, now);
+
+  const read = { fromStore: false };
+  const load = () => {
+    read.fromStore = true;
+    return context.store.findSessionAndUser(sessionUuid);
+  };
+  let entry = context.cache.peek(sessionUuid) ?? (await context.cache.read(sessionUuid, load));
+  if (entry !== undefined && !accepts(entry) && !read.fromStore) {
+    // A refusal based on cached state, which may be older than the store (another node rotated or touched the
+    // session): ask the store once before refusing.
+    entry = await context.cache.reload(sessionUuid, load);
+  }
+  if (entry === undefined) {
+    throw await endedSessionError(
+      context,
+      sessionUuid,
+      (revoked) => hashesMatch(presentedHash, revoked.accessHash),
+      new KeycardError('token_invalid'),
+    );
+  }
+
+  const { session } = entry;
+  if (!hashesMatch(presentedHash, session.accessHash)) throw new KeycardError('token_invalid');
+  if (isSessionExpired(context.lifetimes, session, now)) {
+    await endSession(context, session, 'expired');
+    throw new KeycardError('session_expired');
+  }
+  if (now >= session.accessExpiresAt) throw new KeycardError('access_token_expired');
+
+  if (now - session.updatedAt >= TOUCH_INTERVAL_MS) {
+    entry = { ...entry, session: { ...session, updatedAt: now } };
+    context.cache.touched(entry);
+    await context.store.touchSession(sessionUuid, now);
+  }
+  return entry;
+}

@@ -1,0 +1,133 @@
+import { KeycardError } from '../core/errors.js';
+import { hashSecret, secretMatchesHash } from '../tokens/opaque-secret.js';
+import { parseRefreshToken, type RefreshTokenParts } from '../tokens/session-token.js';
+import { accessSecretFor, advanceRefreshSecret, MAX_CHAIN_WALK, nextRefreshSecret } from './refresh-chain.js';
+import type { Session, TokenRotation } from './session.js';
+import type { SessionContext } from './session-context.js';
+import { endSession } from './end-session.js';
+import { endedSessionError } from './ended-session-error.js';
+import { isSessionExpired } from './session-lifetimes.js';
+import { type SessionTokens, sessionTokensFor } from './session-tokens.js';
+
+/** A lost compare-and-set is retried this often; the retry sees the winner's rotation and answers from it. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Exchanges a refresh token for a new token pair, rotating both secrets and sliding the idle expiry.
+ *
+ * - The current token rotates (a compare-and-set, so of concurrent refreshes exactly one rotates).
+ * - The token just replaced, presented again within the grace period, gets the same successor pair again: an
+ *   idempotent retry for a lost response or two racing tabs.
+ * - Any older genuine token of the chain, or the replaced one after the grace period, is reuse: a sign the token
+ *   was stolen, so the session is revoked (`refresh_reuse`).
+ * - Anything else is refused without touching the session, so a forged token cannot revoke it.
+ */
+export async function refreshSession(
+  context: SessionContext,
+  refreshToken: string,
+): Promise<{ session: Session; tokens: SessionTokens }> {
+  const presented = parseRefreshToken(refreshToken);
+  await context.rateLimiter.beforeRefresh(presented?.sessionUuid ?? null, context.request?.ip ?? null);
+  if (presented === undefined) throw new KeycardError('refresh_token_invalid');
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const found = await context.store.findSessionAndUser(presented.sessionUuid);
+    if (found === undefined) {
+      throw await endedSessionError(
+        context,
+        presented.sessionUuid,
+        (revoked) => chainReaches(context, presented, revoked.refreshGeneration, revoked.refreshHash),
+        new KeycardError('refresh_token_invalid'),
+      );
+    }
+    const { session, user } = found;
+    const now = context.clock.now();
+
+    if (presented.generation === session.refreshGeneration) {
+      if (!secretMatchesHash(presented.secret, session.refreshHash)) break;
+      if (isSessionExpired(context.lifetimes, session, now)) {
+        await endSession(context, session, 'expired');
+        throw new KeycardError('session_expired');
+      }
+      const nextSecret = nextRefreshSecret(context.chainKey, presented.secret);
+      const rotation = rotationTo(context, session, nextSecret, now);
+      if (await context.store.rotateSessionTokens(session.uuid, session.refreshHash, rotation)) {
+        const rotated: Session = { ...session, ...rotation };
+        await context.cache.rotated({ session: rotated, user });
+        context.emit({
+          type: 'session_refreshed',
+          userUuid: user.uuid,
+          sessionUuid: session.uuid,
+          retry: false,
+        });
+        await context.rateLimiter.refreshed(session.uuid);
+        return { session: rotated, tokens: sessionTokensFor(context, rotated, nextSecret) };
+      }
+      continue; // another refresh won the race: read again and answer as its retry
+    }
+
+    if (
+      presented.generation === session.refreshGeneration - 1 &&
+      session.previousRefreshHash !== null &&
+      secretMatchesHash(presented.secret, session.previousRefreshHash)
+    ) {
+      const withinGrace =
+        session.rotatedAt !== null && now - session.rotatedAt <= context.refreshGraceSeconds * 1000;
+      if (withinGrace && !isSessionExpired(context.lifetimes, session, now)) {
+        context.emit({
+          type: 'session_refreshed',
+          userUuid: user.uuid,
+          sessionUuid: session.uuid,
+          retry: true,
+        });
+        // A grace retry hands back the pair already issued, so it spends none of the session's refresh budget.
+        return {
+          session,
+          tokens: sessionTokensFor(context, session, nextRefreshSecret(context.chainKey, presented.secret)),
+        };
+      }
+      throw await revokeForReuse(context, session);
+    }
+
+    if (chainReaches(context, presented, session.refreshGeneration, session.refreshHash)) {
+      throw await revokeForReuse(context, session);
+    }
+    break;
+  }
+  throw new KeycardError('refresh_token_invalid');
+}
+
+function rotationTo(
+  context: SessionContext,
+  session: Session,
+  nextSecret: string,
+  now: number,
+): TokenRotation {
+  return {
+    accessHash: hashSecret(accessSecretFor(context.chainKey, nextSecret)),
+    accessExpiresAt: Math.min(now + context.accessTtlSeconds * 1000, session.expiresAt),
+    refreshHash: hashSecret(nextSecret),
+    refreshGeneration: session.refreshGeneration + 1,
+    previousRefreshHash: session.refreshHash,
+    rotatedAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Whether the presented token is a genuine member of the chain that leads to `hash` at `generation`. */
+function chainReaches(
+  context: SessionContext,
+  presented: RefreshTokenParts,
+  generation: number,
+  hash: string,
+): boolean {
+  const steps = generation - presented.generation;
+  if (steps < 0 || steps > MAX_CHAIN_WALK) return false;
+  return secretMatchesHash(advanceRefreshSecret(context.chainKey, presented.secret, steps), hash);
+}
+
+async function revokeForReuse(context: SessionContext, session: Session): Promise<KeycardError> {
+  await endSession(context, session, 'refresh_reuse');
+  context.emit({ type: 'refresh_reuse_detected', userUuid: session.userUuid, sessionUuid: session.uuid });
+  return new KeycardError('refresh_token_reused');
+}

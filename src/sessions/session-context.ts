@@ -1,0 +1,28 @@
+import type { Clock } from '../core/clock.js';
+import type { KeycardEvent, RequestContext } from '../core/keycard-events.js';
+import type { UserStore } from '../accounts/user-store.js';
+import type { RateLimiter } from '../rate-limits/rate-limiter.js';
+import type { SessionStateCache } from './session-state-cache.js';
+import type { SessionLifetimes } from './session-lifetimes.js';
+import type { SessionStore } from './session-store.js';
+
+/** Activity is written to the store at most this often per session, so a busy session costs no write per request. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+/** Everything the session operations depend on; built once by `createKeycard`. */
+export interface SessionContext {
+  readonly store: SessionStore & UserStore;
+  readonly cache: SessionStateCache;
+  readonly clock: Clock;
+  /** Key for the refresh chain's HMACs, derived from the server secret. */
+  readonly chainKey: Uint8Array;
+  readonly lifetimes: SessionLifetimes;
+  readonly accessTtlSeconds: number;
+  readonly refreshGraceSeconds: number;
+  /** Told what happened, after the store committed it. */
+  readonly emit: (event: KeycardEvent) => void;
+  /** Rate limits and lockouts (`noRateLimits` when they are off). */
+  readonly rateLimiter: RateLimiter;
+  /** Where the current operation came from (HTTP); absent for background work and direct calls. */
+  readonly request?: RequestContext;
+}

@@ -1,0 +1,197 @@
+import type { Clock } from '../core/clock.js';
+import type { CachedSession, SessionCache } from './session-cache.js';
+import type { SessionChange, SessionSync } from './session-sync.js';
+
+/** How long an invalidation is remembered, to stop a read that raced it from caching what it read. */
+const INVALIDATION_MEMORY_MS = 60_000;
+const INVALIDATION_PRUNE_THRESHOLD = 10_000;
+
+/**
+ * How session reads were answered, for metrics: plain numbers bumped in place, so counting allocates nothing on
+ * the hot path. A lookup is a local hit, else a shared-cache hit, else a store read.
+ */
+export interface SessionCacheCounters {
+  localHits: number;
+  sharedHits: number;
+  storeReads: number;
+}
+
+export interface SessionStateCacheOptions {
+  readonly local: SessionCache;
+  readonly clock: Clock;
+  /** The shared cache and change feed of several nodes; none for a single node. */
+  readonly sync?: SessionSync;
+  /** With a feed that is down: how long a local entry may be trusted after it was read (ms). */
+  readonly feedDownTrustMs?: number;
+  /** Without a feed: how long a local entry may be trusted (ms); unbounded by default (one node). */
+  readonly maxStalenessMs?: number;
+  /** Bumped on every lookup (metrics); none counts into a private object. */
+  readonly counters?: SessionCacheCounters;
+}
+
+/**
+ * Decides which cached session state may answer a request, and keeps the caches honest when sessions change.
+ *
+ * Reads go local cache → shared cache → store. A local entry is trusted while the feed that would have told this
+ * node about a change has been listening since the entry was read; with the feed down, only for a short bound;
+ * with no feed at all, for `maxStalenessMs`. Every change made here is applied locally at once and announced to
+ * the other nodes; changes announced by others (or found by the poller) drop local entries.
+ */
+export class SessionStateCache {
+  readonly #local: SessionCache;
+  readonly #clock: Clock;
+  readonly #sync: SessionSync | undefined;
+  readonly #feedDownTrustMs: number;
+  readonly #maxStalenessMs: number;
+  readonly #invalidatedAt = new Map<string, number>();
+  readonly #counters: SessionCacheCounters;
+
+  constructor(options: SessionStateCacheOptions) {
+    this.#local = options.local;
+    this.#clock = options.clock;
+    this.#sync = options.sync;
+    this.#feedDownTrustMs = options.feedDownTrustMs ?? 1000;
+    this.#maxStalenessMs = options.maxStalenessMs ?? Number.POSITIVE_INFINITY;
+    this.#counters = options.counters ?? { localHits: 0, sharedHits: 0, storeReads: 0 };
+  }
+
+  get size(): number {
+    return this.#local.size;
+  }
+
+  /** Starts listening to other nodes' changes (when there is a feed). */
+  async start(): Promise<void> {
+    await this.#sync?.start((change) => this.applyRemoteChange(change));
+  }
+
+  async stop(): Promise<void> {
+    await this.#sync?.stop();
+  }
+
+  /** The locally cached state of a session if it may be trusted, synchronously: the hot path's whole lookup. */
+  peek(sessionUuid: string): CachedSession | undefined {
+    const local = this.#local.get(sessionUuid);
+    if (local === undefined || !this.#trusts(local.validatedAt, this.#clock.now())) return undefined;
+    this.#counters.localHits += 1;
+    return local.entry;
+  }
+
+  /** Cached state of a session, if it may be trusted; otherwise from the shared cache or `load` (the store). */
+  async read(
+    sessionUuid: string,
+    load: () => Promise<CachedSession | undefined>,
+  ): Promise<CachedSession | undefined> {
+    const now = this.#clock.now();
+    const local = this.peek(sessionUuid);
+    if (local !== undefined) return local;
+
+    const shared = await this.#sync?.get(sessionUuid);
+    if (shared !== undefined) this.#counters.sharedHits += 1;
+    if (shared === 'ended') {
+      this.#local.delete(sessionUuid);
+      return undefined;
+    }
+    if (shared !== undefined) {
+      this.#cacheLocally(sessionUuid, shared, now);
+      return shared;
+    }
+    this.#counters.storeReads += 1;
+    return this.reload(sessionUuid, load);
+  }
+
+  /**
+   * Reads straight from the store, past both caches, and caches the answer. Used on a miss, and before any
+   * refusal that was based on cached state (which may be older than the store).
+   */
+  async reload(
+    sessionUuid: string,
+    load: () => Promise<CachedSession | undefined>,
+  ): Promise<CachedSession | undefined> {
+    const readStartedAt = this.#clock.now();
+    const entry = await load();
+    if (entry === undefined) {
+      this.#local.delete(sessionUuid);
+      return undefined;
+    }
+    if (this.#cacheLocally(sessionUuid, entry, readStartedAt)) await this.#sync?.offer(sessionUuid, entry);
+    return entry;
+  }
+
+  /** A session just created here. */
+  remember(entry: CachedSession): void {
+    this.#local.set(entry.session.uuid, entry, this.#clock.now());
+  }
+
+  /** A newer local view of a session (recorded activity); not worth telling anyone. */
+  touched(entry: CachedSession): void {
+    this.#local.set(
+      entry.session.uuid,
+      entry,
+      this.#local.get(entry.session.uuid)?.validatedAt ?? this.#clock.now(),
+    );
+  }
+
+  /** Sessions this node ended: dropped here, marked ended in the shared cache and announced. */
+  async ended(sessionUuids: readonly string[]): Promise<void> {
+    if (sessionUuids.length === 0) return;
+    this.#invalidate(sessionUuids);
+    await this.#sync?.announce({ kind: 'ended', sessionUuids });
+  }
+
+  /** A session this node rotated: its new state replaces the old everywhere. */
+  async rotated(entry: CachedSession): Promise<void> {
+    const { uuid } = entry.session;
+    this.#invalidate([uuid]);
+    this.#local.set(uuid, entry, this.#clock.now());
+    await this.#sync?.announce({ kind: 'rotated', sessionUuids: [uuid] }, entry);
+  }
+
+  /** A change announced by another node. */
+  applyRemoteChange(change: SessionChange): void {
+    this.#invalidate(change.sessionUuids);
+  }
+
+  /**
+   * Changes found in the store by the poller. Those not heard on the feed may have been made by a node that
+   * could not reach the shared cache, so they are also marked there.
+   */
+  async applyPolledChange(change: SessionChange): Promise<void> {
+    const unheard = change.sessionUuids.filter((uuid) => !this.#invalidatedAt.has(uuid));
+    if (unheard.length === 0) return;
+    this.#invalidate(unheard);
+    await this.#sync?.forget({ kind: change.kind, sessionUuids: unheard });
+  }
+
+  /** Drops every local entry (too many changes to apply one by one). */
+  clear(): void {
+    this.#local.clear();
+  }
+
+  #trusts(validatedAt: number, now: number): boolean {
+    if (this.#sync === undefined) return now - validatedAt <= this.#maxStalenessMs;
+    const since = this.#sync.listeningSince();
+    if (since !== undefined) return validatedAt >= since;
+    return now - validatedAt <= this.#feedDownTrustMs;
+  }
+
+  /** Caches `entry` unless the session changed after the read began; returns whether it did. */
+  #cacheLocally(sessionUuid: string, entry: CachedSession, readStartedAt: number): boolean {
+    const invalidatedAt = this.#invalidatedAt.get(sessionUuid);
+    if (invalidatedAt !== undefined && invalidatedAt >= readStartedAt) return false;
+    this.#local.set(sessionUuid, entry, readStartedAt);
+    return true;
+  }
+
+  #invalidate(sessionUuids: readonly string[]): void {
+    const now = this.#clock.now();
+    for (const uuid of sessionUuids) {
+      this.#local.delete(uuid);
+      this.#invalidatedAt.set(uuid, now);
+    }
+    if (this.#invalidatedAt.size > INVALIDATION_PRUNE_THRESHOLD) {
+      for (const [uuid, at] of this.#invalidatedAt) {
+        if (now - at > INVALIDATION_MEMORY_MS) this.#invalidatedAt.delete(uuid);
+      }
+    }
+  }
+}

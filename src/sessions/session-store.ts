@@ -1,0 +1,58 @@
+import type { RevocationReason } from '../core/errors.js';
+import type { SessionUser, User } from '../accounts/user.js';
+import type { RevokedSession, Session, TokenRotation } from './session.js';
+import type { SessionLifetimes } from './session-lifetimes.js';
+
+/** A session that a bulk operation ended. */
+export interface EndedSession {
+  readonly uuid: string;
+  readonly userUuid: string;
+}
+
+/**
+ * What sessions need from storage: a handful of domain operations, never generic CRUD.
+ * Adapters translate driver errors into `KeycardError`s (`email_taken`, `store_unavailable`).
+ */
+export interface SessionStore {
+  /** Registration: the account and its first session, both or neither. Throws `email_taken`. */
+  createUserWithSession(user: User, session: Session): Promise<void>;
+  createSession(session: Session): Promise<void>;
+  findSession(uuid: string): Promise<Session | undefined>;
+  /** The session and its user, without the password hash: what authenticating a request needs. */
+  findSessionAndUser(uuid: string): Promise<{ session: Session; user: SessionUser } | undefined>;
+  findRevokedSession(uuid: string): Promise<RevokedSession | undefined>;
+  listUserSessions(userUuid: string): Promise<Session[]>;
+  /** Records activity (`updated_at`). */
+  touchSession(uuid: string, updatedAt: number): Promise<void>;
+  /**
+   * Writes a rotation only if the session's refresh hash is still `expectedRefreshHash` (a compare-and-set), so
+   * of several concurrent refreshes exactly one wins. Returns whether this one did.
+   */
+  rotateSessionTokens(uuid: string, expectedRefreshHash: string, rotation: TokenRotation): Promise<boolean>;
+  /** Moves a session to the revoked tombstones; returns false when it was not live. */
+  revokeSession(uuid: string, reason: RevocationReason, revokedAt: number): Promise<boolean>;
+  /** Revokes every session of the user except `exceptUuid`; returns those revoked. */
+  revokeUserSessions(
+    userUuid: string,
+    exceptUuid: string | null,
+    reason: RevocationReason,
+    revokedAt: number,
+  ): Promise<EndedSession[]>;
+  /**
+   * Moves sessions past their absolute or idle expiry to the tombstones (reason `expired`), at most `limit`,
+   * through the expiry indexes only. Returns those moved.
+   */
+  sweepExpiredSessions(now: number, lifetimes: SessionLifetimes, limit: number): Promise<EndedSession[]>;
+  /**
+   * Sessions ended (tombstoned) or rotated at or after `since`, at most `limit` of each: how a node catches
+   * changes it did not hear about on the feed.
+   */
+  listSessionChangesSince(since: number, limit: number): Promise<{ ended: string[]; rotated: string[] }>;
+  /** How many sessions the store holds: live ones, and expired ones the sweep has not moved out yet (metrics). */
+  countSessions(): Promise<number>;
+  /** Deletes tombstones older than `before`; returns how many. */
+  pruneRevokedSessions(before: number): Promise<number>;
+  /** Throws `store_unavailable` when the store does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

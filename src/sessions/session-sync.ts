@@ -1,0 +1,35 @@
+import type { CachedSession } from './session-cache.js';
+
+/** What happened to a session, as other nodes need to hear it. */
+export type SessionChangeKind = 'ended' | 'rotated';
+
+export interface SessionChange {
+  readonly kind: SessionChangeKind;
+  readonly sessionUuids: readonly string[];
+}
+
+/**
+ * The shared side of the session cache, for several Keycard nodes (Redis in production): a cache of session
+ * state any node can read, and a feed that tells every node when sessions change so they drop what they hold.
+ *
+ * Implementations never throw: when the shared service is unreachable, reads miss and writes are dropped (and
+ * said so through `healthy`), and Keycard falls back to the store of record.
+ */
+export interface SessionSync {
+  /** Shared state of a session; `'ended'` when it is known to have ended; undefined when unknown. */
+  get(sessionUuid: string): Promise<CachedSession | 'ended' | undefined>;
+  /** Shares state read from the store, unless another node has written something newer meanwhile. */
+  offer(sessionUuid: string, entry: CachedSession): Promise<void>;
+  /** Records a change in the shared cache and announces it to every node, in one step. */
+  announce(change: SessionChange, rotated?: CachedSession): Promise<void>;
+  /** Marks sessions as ended in the shared cache without announcing (for changes learnt elsewhere). */
+  forget(change: SessionChange): Promise<void>;
+  /** Starts listening; `onRemoteChange` gets every change announced by another node. */
+  start(onRemoteChange: (change: SessionChange) => void): Promise<void>;
+  /**
+   * Since when the feed has been listening without a break, or undefined while it is down. Entries cached
+   * before this moment may have missed a message and must not be trusted.
+   */
+  listeningSince(): number | undefined;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+import { formatAccessToken, formatRefreshToken } from '../tokens/session-token.js';
+import { accessSecretFor } from './refresh-chain.js';
+import type { Session } from './session.js';
+import type { SessionContext } from './session-context.js';
+import { sessionEndsAt } from './session-lifetimes.js';
+
+/** The token pair handed to a client. Shown once; the server keeps only hashes. */
+export interface SessionTokens {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  /** Seconds until the session ends if it is not used (idle expiry capped by the absolute one). */
+  readonly refreshExpiresIn: number;
+}
+
+/** Formats the tokens of `session` from the refresh secret of its current generation. */
+export function sessionTokensFor(
+  context: SessionContext,
+  session: Session,
+  refreshSecret: string,
+): SessionTokens {
+  const now = context.clock.now();
+  const accessSecret = accessSecretFor(context.chainKey, refreshSecret);
+  return {
+    accessToken: formatAccessToken(session.uuid, accessSecret),
+    tokenType: 'Bearer',
+    expiresIn: Math.max(0, Math.floor((session.accessExpiresAt - now) / 1000)),
+    refreshToken: formatRefreshToken(session.uuid, session.refreshGeneration, refreshSecret),
+    refreshExpiresIn: Math.max(0, Math.floor((sessionEndsAt(context.lifetimes, session) - now) / 1000)),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Table shapes as Kysely sees them. Times are Unix epoch milliseconds in `bigint` columns and booleans are
+ * 0/1 integers, so the same migrations and queries run on SQLite and PostgreSQL.
+ */
+export interface UsersTable {
+  uuid: string;
+  email: string;
+  password_hash: string;
+  version: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  uuid: string;
+  /** The API version the session was created with. */
+  version: string;
+  user_uuid: string;
+  user_agent: string | null;
+  created_at: number;
+  updated_at: number;
+  remember: number;
+  expires_at: number;
+  access_hash: string;
+  access_expires_at: number;
+  refresh_hash: string;
+  refresh_generation: number;
+  previous_refresh_hash: string | null;
+  rotated_at: number | null;
+}
+
+export interface RevokedSessionsTable {
+  uuid: string;
+  user_uuid: string;
+  reason: string;
+  revoked_at: number;
+  user_agent: string | null;
+  api_version: string;
+  access_hash: string;
+  refresh_hash: string;
+  refresh_generation: number;
+}
+
+/** The audit log (migration 0003). */
+export interface SessionEventsTable {
+  uuid: string;
+  type: string;
+  user_uuid: string | null;
+  session_uuid: string | null;
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  occurred_at: number;
+}
+
+export interface KeycardDatabase {
+  users: UsersTable;
+  sessions: SessionsTable;
+  revoked_sessions: RevokedSessionsTable;
+  session_events: SessionEventsTable;
+}

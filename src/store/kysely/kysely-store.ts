@@ -1,0 +1,291 @@
+import { type Kysely, sql } from 'kysely';
+import { KeycardError, type RevocationReason } from '../../core/errors.js';
+import type { SessionUser, User } from '../../accounts/user.js';
+import type { UserStore } from '../../accounts/user-store.js';
+import type { RevokedSession, Session, TokenRotation } from '../../sessions/session.js';
+import type { SessionLifetimes } from '../../sessions/session-lifetimes.js';
+import type { EndedSession, SessionStore } from '../../sessions/session-store.js';
+import type { AuditLogStore } from '../../audit/audit-log-store.js';
+import type { KeycardDatabase } from './database.js';
+import { createKyselyAuditLog } from './kysely-audit-log.js';
+import {
+  revokedSessionFromRow,
+  sessionFromRow,
+  sessionToRow,
+  userFromRow,
+  userToRow,
+} from './session-rows.js';
+
+/** What differs between the SQL engines behind Kysely: how their drivers report errors. */
+export interface KyselyDialectErrors {
+  isUniqueViolation(error: unknown): boolean;
+  /** The database cannot be reached (refused, reset, shut down); the request may succeed later. */
+  isUnavailable(error: unknown): boolean;
+}
+
+export type KeycardStore = SessionStore & UserStore & AuditLogStore;
+
+const revokedColumns = [
+  'uuid',
+  'user_uuid',
+  'reason',
+  'revoked_at',
+  'user_agent',
+  'api_version',
+  'access_hash',
+  'refresh_hash',
+  'refresh_generation',
+] as const;
+
+/** The store of record over Kysely: one implementation for SQLite and PostgreSQL. */
+export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDialectErrors): KeycardStore {
+  let closed = false;
+  async function guard<T>(operation: () => Promise<T>): Promise<T> {
+    // A closed store is an unavailable one, as for a database that went away (not an internal error).
+    if (closed) throw new KeycardError('store_unavailable');
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof KeycardError) throw error;
+      if (errors.isUnavailable(error)) throw new KeycardError('store_unavailable', { cause: error });
+      throw error;
+    }
+  }
+
+  /** INSERT INTO revoked_sessions SELECT … FROM sessions: the tombstone is copied in the database, not via JS. */
+  function tombstoneSessions(
+    trx: Kysely<KeycardDatabase>,
+    uuids: readonly string[],
+    reason: RevocationReason,
+    revokedAt: number,
+  ) {
+    return trx
+      .insertInto('revoked_sessions')
+      .columns(revokedColumns)
+      .expression((eb) =>
+        eb
+          .selectFrom('sessions')
+          .select([
+            'uuid',
+            'user_uuid',
+            sql<string>`cast(${reason} as varchar(32))`.as('reason'),
+            sql<number>`cast(${revokedAt} as bigint)`.as('revoked_at'),
+            'user_agent',
+            'version',
+            'access_hash',
+            'refresh_hash',
+            'refresh_generation',
+          ])
+          .where('uuid', 'in', uuids),
+      )
+      .onConflict((oc) => oc.column('uuid').doNothing())
+      .execute();
+  }
+
+  async function moveToRevoked(
+    uuids: readonly string[],
+    reason: RevocationReason,
+    revokedAt: number,
+  ): Promise<EndedSession[]> {
+    if (uuids.length === 0) return [];
+    return db.transaction().execute(async (trx) => {
+      await tombstoneSessions(trx, uuids, reason, revokedAt);
+      const deleted = await trx
+        .deleteFrom('sessions')
+        .where('uuid', 'in', uuids)
+        .returning(['uuid', 'user_uuid'])
+        .execute();
+      return deleted.map((row) => ({ uuid: row.uuid, userUuid: row.user_uuid }));
+    });
+  }
+
+  return {
+    ...createKyselyAuditLog(db, guard),
+
+    findUserByEmail: (email) =>
+      guard(async () => {
+        const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+        return row === undefined ? undefined : userFromRow(row);
+      }),
+
+    findUserByUuid: (uuid) =>
+      guard(async () => {
+        const row = await db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+        return row === undefined ? undefined : userFromRow(row);
+      }),
+
+    createUserWithSession: (user: User, session: Session) =>
+      guard(async () => {
+        try {
+          await db.transaction().execute(async (trx) => {
+            await trx.insertInto('users').values(userToRow(user)).execute();
+            await trx.insertInto('sessions').values(sessionToRow(session)).execute();
+          });
+        } catch (error) {
+          if (errors.isUniqueViolation(error)) throw new KeycardError('email_taken', { cause: error });
+          throw error;
+        }
+      }),
+
+    createSession: (session) =>
+      guard(async () => {
+        await db.insertInto('sessions').values(sessionToRow(session)).execute();
+      }),
+
+    findSession: (uuid) =>
+      guard(async () => {
+        const row = await db.selectFrom('sessions').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+        return row === undefined ? undefined : sessionFromRow(row);
+      }),
+
+    findSessionAndUser: (uuid) =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('sessions')
+          .innerJoin('users', 'users.uuid', 'sessions.user_uuid')
+          .selectAll('sessions')
+          .select([
+            'users.email as user_email',
+            'users.version as user_version',
+            'users.created_at as user_created_at',
+            'users.updated_at as user_updated_at',
+          ])
+          .where('sessions.uuid', '=', uuid)
+          .executeTakeFirst();
+        if (row === undefined) return undefined;
+        const session = sessionFromRow(row);
+        const user: SessionUser = {
+          uuid: row.user_uuid,
+          email: row.user_email,
+          version: row.user_version,
+          createdAt: row.user_created_at,
+          updatedAt: row.user_updated_at,
+        };
+        return { session, user };
+      }),
+
+    findRevokedSession: (uuid): Promise<RevokedSession | undefined> =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('revoked_sessions')
+          .selectAll()
+          .where('uuid', '=', uuid)
+          .executeTakeFirst();
+        return row === undefined ? undefined : revokedSessionFromRow(row);
+      }),
+
+    listUserSessions: (userUuid) =>
+      guard(async () => {
+        const rows = await db.selectFrom('sessions').selectAll().where('user_uuid', '=', userUuid).execute();
+        return rows.map(sessionFromRow);
+      }),
+
+    touchSession: (uuid, updatedAt) =>
+      guard(async () => {
+        await db
+          .updateTable('sessions')
+          .set({ updated_at: updatedAt })
+          .where('uuid', '=', uuid)
+          .where('updated_at', '<', updatedAt)
+          .execute();
+      }),
+
+    rotateSessionTokens: (uuid, expectedRefreshHash, rotation: TokenRotation) =>
+      guard(async () => {
+        const result = await db
+          .updateTable('sessions')
+          .set({
+            access_hash: rotation.accessHash,
+            access_expires_at: rotation.accessExpiresAt,
+            refresh_hash: rotation.refreshHash,
+            refresh_generation: rotation.refreshGeneration,
+            previous_refresh_hash: rotation.previousRefreshHash,
+            rotated_at: rotation.rotatedAt,
+            updated_at: rotation.updatedAt,
+          })
+          .where('uuid', '=', uuid)
+          .where('refresh_hash', '=', expectedRefreshHash)
+          .executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      }),
+
+    revokeSession: (uuid, reason, revokedAt) =>
+      guard(async () => (await moveToRevoked([uuid], reason, revokedAt)).length === 1),
+
+    revokeUserSessions: (userUuid, exceptUuid, reason, revokedAt) =>
+      guard(async () => {
+        let query = db.selectFrom('sessions').select('uuid').where('user_uuid', '=', userUuid);
+        if (exceptUuid !== null) query = query.where('uuid', '!=', exceptUuid);
+        const uuids = (await query.execute()).map((row) => row.uuid);
+        return moveToRevoked(uuids, reason, revokedAt);
+      }),
+
+    sweepExpiredSessions: (now: number, lifetimes: SessionLifetimes, limit: number) =>
+      guard(async () => {
+        // Three range scans, one per expiry index, each stopping at `limit`: the cost follows what has expired.
+        const absolute = db
+          .selectFrom('sessions')
+          .select('uuid')
+          .where('expires_at', '<=', now)
+          .limit(limit)
+          .execute();
+        const idle = [
+          { remember: 0, idleSeconds: lifetimes.short.idleSeconds },
+          { remember: 1, idleSeconds: lifetimes.long.idleSeconds },
+        ].map(({ remember, idleSeconds }) =>
+          db
+            .selectFrom('sessions')
+            .select('uuid')
+            .where('remember', '=', remember)
+            .where('updated_at', '<=', now - idleSeconds * 1000)
+            .limit(limit)
+            .execute(),
+        );
+        const found = (await Promise.all([absolute, ...idle])).flat().map((row) => row.uuid);
+        const uuids = [...new Set(found)].slice(0, limit);
+        return moveToRevoked(uuids, 'expired', now);
+      }),
+
+    listSessionChangesSince: (since, limit) =>
+      guard(async () => {
+        const [ended, rotated] = await Promise.all([
+          db
+            .selectFrom('revoked_sessions')
+            .select('uuid')
+            .where('revoked_at', '>=', since)
+            .limit(limit)
+            .execute(),
+          db.selectFrom('sessions').select('uuid').where('rotated_at', '>=', since).limit(limit).execute(),
+        ]);
+        return { ended: ended.map((row) => row.uuid), rotated: rotated.map((row) => row.uuid) };
+      }),
+
+    countSessions: () =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('sessions')
+          .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
+          .executeTakeFirstOrThrow();
+        return Number(row.count);
+      }),
+
+    pruneRevokedSessions: (before) =>
+      guard(async () => {
+        const result = await db
+          .deleteFrom('revoked_sessions')
+          .where('revoked_at', '<', before)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      }),
+
+    ping: () =>
+      guard(async () => {
+        await sql`select 1`.execute(db);
+      }),
+
+    async close() {
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
+import { accountsAndSessions } from './migrations/0001-accounts-and-sessions.js';
+import { rotationIndex } from './migrations/0002-rotation-index.js';
+import { sessionEvents } from './migrations/0003-session-events.js';
+
+/** Every migration, in order. Names are frozen once released. */
+const migrations: Record<string, Migration> = {
+  '0001-accounts-and-sessions': accountsAndSessions,
+  '0002-rotation-index': rotationIndex,
+  '0003-session-events': sessionEvents,
+};
+
+/**
+ * Applies every pending migration; throws with the failing migration's name if one fails. With `schema`, the
+ * migrations' own bookkeeping tables live in (and are looked up in) that schema only, so stores in different
+ * schemas of one database never mistake each other's tables for their own.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  { schema }: { schema?: string } = {},
+): Promise<MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+  return results;
+}

@@ -1,0 +1,81 @@
+import type { Selectable } from 'kysely';
+import type { RevocationReason } from '../../core/errors.js';
+import type { User } from '../../accounts/user.js';
+import type { RevokedSession, Session } from '../../sessions/session.js';
+import type { RevokedSessionsTable, SessionsTable, UsersTable } from './database.js';
+
+// Rows are mapped by hand, field by field, so a column can never reach the domain (or a response) by accident.
+
+export function userFromRow(row: Selectable<UsersTable>): User {
+  return {
+    uuid: row.uuid,
+    email: row.email,
+    passwordHash: row.password_hash,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function userToRow(user: User): UsersTable {
+  return {
+    uuid: user.uuid,
+    email: user.email,
+    password_hash: user.passwordHash,
+    version: user.version,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}
+
+export function sessionFromRow(row: Selectable<SessionsTable>): Session {
+  return {
+    uuid: row.uuid,
+    userUuid: row.user_uuid,
+    apiVersion: row.version,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    remember: row.remember === 1,
+    expiresAt: row.expires_at,
+    accessHash: row.access_hash,
+    accessExpiresAt: row.access_expires_at,
+    refreshHash: row.refresh_hash,
+    refreshGeneration: row.refresh_generation,
+    previousRefreshHash: row.previous_refresh_hash,
+    rotatedAt: row.rotated_at,
+  };
+}
+
+export function sessionToRow(session: Session): SessionsTable {
+  return {
+    uuid: session.uuid,
+    version: session.apiVersion,
+    user_uuid: session.userUuid,
+    user_agent: session.userAgent,
+    created_at: session.createdAt,
+    updated_at: session.updatedAt,
+    remember: session.remember ? 1 : 0,
+    expires_at: session.expiresAt,
+    access_hash: session.accessHash,
+    access_expires_at: session.accessExpiresAt,
+    refresh_hash: session.refreshHash,
+    refresh_generation: session.refreshGeneration,
+    previous_refresh_hash: session.previousRefreshHash,
+    rotated_at: session.rotatedAt,
+  };
+}
+
+export function revokedSessionFromRow(row: Selectable<RevokedSessionsTable>): RevokedSession {
+  return {
+    uuid: row.uuid,
+    userUuid: row.user_uuid,
+    reason: row.reason as RevocationReason,
+    revokedAt: row.revoked_at,
+    userAgent: row.user_agent,
+    apiVersion: row.api_version,
+    accessHash: row.access_hash,
+    refreshHash: row.refresh_hash,
+    refreshGeneration: row.refresh_generation,
+  };
+}

@@ -1,0 +1,158 @@
+import { KeycardError, type RevocationReason } from '../../core/errors.js';
+import { type User, withoutPasswordHash } from '../../accounts/user.js';
+import type { RevokedSession, Session } from '../../sessions/session.js';
+import { lifetimeClassOf } from '../../sessions/session-lifetimes.js';
+import type { EndedSession } from '../../sessions/session-store.js';
+import type { KeycardStore } from '../kysely/kysely-store.js';
+import { createMemoryAuditLog } from './memory-audit-log.js';
+
+/**
+ * A complete store in process memory: the same contract as the SQL stores (it runs the same test suite), for
+ * tests and for trying Keycard out. Everything is lost when the process ends, and the sweep scans every session,
+ * so it is not meant for production.
+ */
+export function createMemoryStore(): KeycardStore {
+  const users = new Map<string, User>();
+  const userUuidByEmail = new Map<string, string>();
+  const sessions = new Map<string, Session>();
+  const revoked = new Map<string, RevokedSession>();
+  let closed = false;
+
+  function checkOpen(): void {
+    if (closed) throw new KeycardError('store_unavailable');
+  }
+
+  function moveToRevoked(uuid: string, reason: RevocationReason, revokedAt: number): boolean {
+    const session = sessions.get(uuid);
+    if (session === undefined) return false;
+    sessions.delete(uuid);
+    if (!revoked.has(uuid)) {
+      revoked.set(uuid, {
+        uuid,
+        userUuid: session.userUuid,
+        reason,
+        revokedAt,
+        userAgent: session.userAgent,
+        apiVersion: session.apiVersion,
+        accessHash: session.accessHash,
+        refreshHash: session.refreshHash,
+        refreshGeneration: session.refreshGeneration,
+      });
+    }
+    return true;
+  }
+
+  // Every method is async like a real store's, so callers meet the same interleavings.
+  /* eslint-disable @typescript-eslint/require-await */
+  return {
+    ...createMemoryAuditLog(checkOpen),
+    async findUserByEmail(email) {
+      checkOpen();
+      const uuid = userUuidByEmail.get(email);
+      return uuid === undefined ? undefined : users.get(uuid);
+    },
+    async findUserByUuid(uuid) {
+      checkOpen();
+      return users.get(uuid);
+    },
+    async createUserWithSession(user, session) {
+      checkOpen();
+      if (userUuidByEmail.has(user.email)) throw new KeycardError('email_taken');
+      users.set(user.uuid, user);
+      userUuidByEmail.set(user.email, user.uuid);
+      sessions.set(session.uuid, session);
+    },
+    async createSession(session) {
+      checkOpen();
+      if (!users.has(session.userUuid)) throw new TypeError('session for an unknown user');
+      sessions.set(session.uuid, session);
+    },
+    async findSession(uuid) {
+      checkOpen();
+      return sessions.get(uuid);
+    },
+    async findSessionAndUser(uuid) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      const user = session === undefined ? undefined : users.get(session.userUuid);
+      if (session === undefined || user === undefined) return undefined;
+      return { session, user: withoutPasswordHash(user) };
+    },
+    async findRevokedSession(uuid) {
+      checkOpen();
+      return revoked.get(uuid);
+    },
+    async listUserSessions(userUuid) {
+      checkOpen();
+      return [...sessions.values()].filter((session) => session.userUuid === userUuid);
+    },
+    async touchSession(uuid, updatedAt) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      if (session !== undefined && session.updatedAt < updatedAt)
+        sessions.set(uuid, { ...session, updatedAt });
+    },
+    async rotateSessionTokens(uuid, expectedRefreshHash, rotation) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      if (session?.refreshHash !== expectedRefreshHash) return false;
+      sessions.set(uuid, { ...session, ...rotation });
+      return true;
+    },
+    async revokeSession(uuid, reason, revokedAt) {
+      checkOpen();
+      return moveToRevoked(uuid, reason, revokedAt);
+    },
+    async revokeUserSessions(userUuid, exceptUuid, reason, revokedAt) {
+      checkOpen();
+      return [...sessions.values()]
+        .filter((session) => session.userUuid === userUuid && session.uuid !== exceptUuid)
+        .map((session) => ({ uuid: session.uuid, userUuid: session.userUuid }))
+        .filter((ended) => moveToRevoked(ended.uuid, reason, revokedAt));
+    },
+    async sweepExpiredSessions(now, lifetimes, limit) {
+      checkOpen();
+      const expired: EndedSession[] = [];
+      for (const session of sessions.values()) {
+        if (expired.length >= limit) break;
+        const idleEndsAt =
+          session.updatedAt + lifetimeClassOf(lifetimes, session.remember).idleSeconds * 1000;
+        if (session.expiresAt <= now || idleEndsAt <= now) {
+          expired.push({ uuid: session.uuid, userUuid: session.userUuid });
+        }
+      }
+      return expired.filter((ended) => moveToRevoked(ended.uuid, 'expired', now));
+    },
+    async listSessionChangesSince(since, limit) {
+      checkOpen();
+      const ended = [...revoked.values()].filter((tombstone) => tombstone.revokedAt >= since);
+      const rotated = [...sessions.values()].filter((session) => (session.rotatedAt ?? -1) >= since);
+      return {
+        ended: ended.slice(0, limit).map((tombstone) => tombstone.uuid),
+        rotated: rotated.slice(0, limit).map((session) => session.uuid),
+      };
+    },
+    async countSessions() {
+      checkOpen();
+      return sessions.size;
+    },
+    async pruneRevokedSessions(before) {
+      checkOpen();
+      let pruned = 0;
+      for (const [uuid, tombstone] of revoked) {
+        if (tombstone.revokedAt < before) {
+          revoked.delete(uuid);
+          pruned += 1;
+        }
+      }
+      return pruned;
+    },
+    async ping() {
+      checkOpen();
+    },
+    async close() {
+      closed = true;
+    },
+  };
+  /* eslint-enable @typescript-eslint/require-await */
+}

@@ -1,0 +1,30 @@
+import type { CachedSession } from '../../sessions/session-cache.js';
+
+/** Encodes a cached session for the shared cache. Only hashes of secrets are in it, never a password hash. */
+export function encodeCachedSession(entry: CachedSession): string {
+  return JSON.stringify(entry);
+}
+
+/** Decodes what `encodeCachedSession` wrote; anything else (another version, corruption) is a miss. */
+export function decodeCachedSession(text: string): CachedSession | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!isRecord(value) || !isRecord(value.session) || !isRecord(value.user)) return undefined;
+    const { session, user } = value;
+    const strings = [session.uuid, session.userUuid, session.accessHash, user.uuid, user.email];
+    const numbers = [session.updatedAt, session.expiresAt, session.accessExpiresAt, user.createdAt];
+    if (
+      !strings.every((item) => typeof item === 'string') ||
+      !numbers.every((item) => typeof item === 'number')
+    ) {
+      return undefined;
+    }
+    return value as unknown as CachedSession;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

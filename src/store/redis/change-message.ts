@@ -1,0 +1,27 @@
+import type { SessionChange } from '../../sessions/session-sync.js';
+
+/** The feed's message: which node changed which sessions, and how; `at` (ms) measures the feed's lag. */
+export function encodeChangeMessage(nodeId: string, change: SessionChange, sentAt: number): string {
+  return JSON.stringify({ node: nodeId, kind: change.kind, sessions: change.sessionUuids, at: sentAt });
+}
+
+export interface DecodedChangeMessage {
+  readonly nodeId: string;
+  readonly change: SessionChange;
+  /** When the sending node published it (its clock); undefined from nodes older than this field. */
+  readonly sentAt: number | undefined;
+}
+
+export function decodeChangeMessage(message: string): DecodedChangeMessage | undefined {
+  try {
+    const value = JSON.parse(message) as { node?: unknown; kind?: unknown; sessions?: unknown; at?: unknown };
+    if (typeof value.node !== 'string' || (value.kind !== 'ended' && value.kind !== 'rotated'))
+      return undefined;
+    if (!Array.isArray(value.sessions) || !value.sessions.every((uuid) => typeof uuid === 'string'))
+      return undefined;
+    const sentAt = typeof value.at === 'number' && Number.isFinite(value.at) ? value.at : undefined;
+    return { nodeId: value.node, change: { kind: value.kind, sessionUuids: value.sessions }, sentAt };
+  } catch {
+    return undefined;
+  }
+}
