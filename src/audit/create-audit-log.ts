@@ -40,7 +40,12 @@ export function createAuditLog(store: AuditLogStore, options: AuditLogOptions): 
       await recorder.flush();
       return listUserEvents(store, userUuid, page);
     },
-    prune: () => pruneAuditLog(store, clock.now() - retentionSeconds * 1000),
+    async prune() {
+      const before = clock.now() - retentionSeconds * 1000;
+      // What is queued is written first, so an event recorded before the prune is judged by it like any other.
+      await recorder.flush();
+      return pruneAuditLog(store, before);
+    },
     close: () => recorder.close(),
   };
 }

@@ -1,3 +1,4 @@
+import { isKeycardError } from '../core/errors.js';
 import type { KeycardEventListener } from '../core/keycard-events.js';
 import type { AuditEvent } from './audit-event.js';
 import { auditEventOf } from './audit-event-of.js';
@@ -22,6 +23,11 @@ export interface AuditRecorderOptions {
   readonly maxPending?: number;
   /** How long after a failed write it is retried; default 1 s. */
   readonly retryDelayMs?: number;
+  /**
+   * Writes of one batch the store refuses for a reason other than being unavailable, before the batch is dropped
+   * (and reported); default 3. Such a refusal would otherwise repeat for ever and hold up every row behind it.
+   */
+  readonly maxRefusals?: number;
 }
 
 /**
@@ -31,7 +37,13 @@ export interface AuditRecorderOptions {
  * retried; `close()` (Keycard's graceful shutdown) writes whatever is queued.
  */
 export function createAuditRecorder(store: AuditLogStore, options: AuditRecorderOptions = {}): AuditRecorder {
-  const { onError = () => undefined, maxBatch = 500, maxPending = 100_000, retryDelayMs = 1000 } = options;
+  const {
+    onError = () => undefined,
+    maxBatch = 500,
+    maxPending = 100_000,
+    retryDelayMs = 1000,
+    maxRefusals = 3,
+  } = options;
   const nextUuid = createAuditEventIds();
   const pending: AuditEvent[] = [];
   let writing: Promise<void> | undefined;
@@ -39,6 +51,8 @@ export function createAuditRecorder(store: AuditLogStore, options: AuditRecorder
   let retryTimer: NodeJS.Timeout | undefined;
   let overflowing = false;
   let closed = false;
+  /** Failed writes in a row of the batch at the front of the queue, while the store was up. */
+  let refusals = 0;
 
   async function writeQueued(): Promise<void> {
     while (pending.length > 0) {
@@ -46,6 +60,7 @@ export function createAuditRecorder(store: AuditLogStore, options: AuditRecorder
       await store.appendAuditEvents(batch);
       // Only this loop removes rows, and from the front: rows queued meanwhile are behind the batch.
       pending.splice(0, batch.length);
+      refusals = 0;
     }
     overflowing = false;
   }
@@ -59,6 +74,16 @@ export function createAuditRecorder(store: AuditLogStore, options: AuditRecorder
       (error: unknown) => {
         writing = undefined;
         onError(error);
+        // An unavailable store is waited for (the queue is bounded); a store that is up but refuses the rows
+        // (a value it cannot hold) would refuse them again, so after a few tries that batch is given up.
+        if (!isKeycardError(error, 'store_unavailable')) refusals += 1;
+        if (refusals >= maxRefusals) {
+          refusals = 0;
+          const dropped = pending.splice(0, Math.min(maxBatch, pending.length));
+          onError(new Error(`audit log: dropped ${dropped.length} events the store refused to write`));
+          if (pending.length > 0) schedule();
+          return;
+        }
         retryLater();
       },
     );

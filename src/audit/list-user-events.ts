@@ -22,7 +22,8 @@ export interface EventsPage {
 
 /**
  * One page of a user's security history, newest first, paged by a cursor (keyset paging: a page never repeats or
- * skips an event because newer ones arrived meanwhile). Bad input is `invalid_request` naming the field.
+ * skips an event because newer ones arrived meanwhile). Bad input, or a cursor of another user's history, is
+ * `invalid_request` naming the field.
  */
 export async function listUserEvents(
   store: AuditLogStore,
@@ -35,13 +36,13 @@ export async function listUserEvents(
       details: { field: 'limit' },
     });
   }
-  const before = cursor === undefined ? undefined : decodeAuditCursor(cursor);
+  const before = cursor === undefined ? undefined : decodeAuditCursor(userUuid, cursor);
   // One more than asked tells whether there is a next page without a second query.
   const found = await store.listAuditEvents(userUuid, before, limit + 1);
   const events = found.slice(0, limit);
   const last = events.at(-1);
   return {
     events,
-    nextCursor: found.length > limit && last !== undefined ? encodeAuditCursor(last) : null,
+    nextCursor: found.length > limit && last !== undefined ? encodeAuditCursor(userUuid, last) : null,
   };
 }

@@ -13,7 +13,13 @@ export function createKyselyAuditLog(db: Kysely<KeycardDatabase>, guard: StoreGu
     appendAuditEvents: (events) =>
       guard(async () => {
         if (events.length === 0) return;
-        await db.insertInto('session_events').values(events.map(auditEventToRow)).execute();
+        // A retried batch may already be in (the commit succeeded but its answer was lost): rows are keyed by their
+        // uuid, so the retry skips them instead of failing on them for ever.
+        await db
+          .insertInto('session_events')
+          .values(events.map(auditEventToRow))
+          .onConflict((oc) => oc.column('uuid').doNothing())
+          .execute();
       }),
 
     listAuditEvents: (userUuid, before, limit) =>

@@ -10,12 +10,18 @@ function newestFirst(a: AuditEvent, b: AuditEvent): number {
 /** The memory store's audit log: every event in an array, scanned per query (fine for tests and trials). */
 export function createMemoryAuditLog(checkOpen: () => void): AuditLogStore {
   let events: AuditEvent[] = [];
+  const uuids = new Set<string>();
 
   /* eslint-disable @typescript-eslint/require-await -- async like a real store's, for the same interleavings */
   return {
     async appendAuditEvents(batch) {
       checkOpen();
-      events.push(...batch);
+      // Like the SQL stores' primary key: a retried batch adds none of the rows already in.
+      for (const event of batch) {
+        if (uuids.has(event.uuid)) continue;
+        uuids.add(event.uuid);
+        events.push(event);
+      }
     },
     async listAuditEvents(userUuid, before, limit) {
       checkOpen();
@@ -36,6 +42,7 @@ export function createMemoryAuditLog(checkOpen: () => void): AuditLogStore {
       const kept = events.filter((event) => {
         if (left === 0 || event.occurredAt >= before) return true;
         left -= 1;
+        uuids.delete(event.uuid);
         return false;
       });
       const pruned = events.length - kept.length;
