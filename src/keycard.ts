@@ -20,7 +20,8 @@ import { listOwnSessions } from './sessions/list-sessions.js';
 import { refreshSession } from './sessions/refresh-session.js';
 import { revokeOtherSessions, revokeOwnSession, signOut } from './sessions/revoke-sessions.js';
 import type { Session } from './sessions/session.js';
-import { BoundedSessionCache, type SessionCache } from './sessions/session-cache.js';
+import type { SessionCache } from './sessions/session-cache.js';
+import { SessionLedger } from './sessions/session-ledger.js';
 import { type SessionCacheCounters, SessionStateCache } from './sessions/session-state-cache.js';
 import type { SessionSync } from './sessions/session-sync.js';
 import type { SessionLifetimes } from './sessions/session-lifetimes.js';
@@ -131,7 +132,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       ? undefined
       : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
   const cache = new SessionStateCache({
-    local: dependencies.cache ?? new BoundedSessionCache(options.cacheMaxSessions ?? 100_000),
+    local:
+      dependencies.cache ??
+      new SessionLedger({ capacity: options.cacheMaxSessions ?? 100_000, lifetimes: options.lifetimes }),
     clock,
     ...(dependencies.sync === undefined ? {} : { sync: dependencies.sync }),
     ...(options.feedDownTrustMs === undefined ? {} : { feedDownTrustMs: options.feedDownTrustMs }),

@@ -30,28 +30,41 @@ export async function authenticateAccessToken(
     hashesMatch(presentedHash, candidate.session.accessHash) &&
     !isSessionExpired(context.lifetimes, candidate.session, now);
 
-  const read = { fromStore: false };
-  const load = () => {
-    read.fromStore = true;
-    return context.store.findSessionAndUser(sessionUuid);
-  };
-  let entry = context.cache.peek(sessionUuid) ?? (await context.cache.read(sessionUuid, load));
-  if (entry !== undefined && !accepts(entry) && !read.fromStore) {
-    // A refusal based on cached state, which may be older than the store (another node rotated or touched the
-    // session): ask the store once before refusing.
-    entry = await context.cache.reload(sessionUuid, load);
-  }
-  if (entry === undefined) {
-    throw await endedSessionError(
-      context,
-      sessionUuid,
-      (revoked) => hashesMatch(presentedHash, revoked.accessHash),
-      new KeycardError('token_invalid'),
-    );
+  // The hot path: a trusted cached session whose access hash matches, found and compared without allocating,
+  // and its one object (kept by the cache until the session changes).
+  const slot = context.cache.findTrusted(sessionUuid);
+  let entry =
+    slot !== -1 && context.cache.accessHashMatches(slot, presentedHash)
+      ? context.cache.entryAt(slot)
+      : undefined;
+
+  if (entry === undefined || isSessionExpired(context.lifetimes, entry.session, now)) {
+    const read = { fromStore: false };
+    const load = () => {
+      read.fromStore = true;
+      return context.store.findSessionAndUser(sessionUuid);
+    };
+    // A refusal based on trusted cached state, which may be older than the store (another node rotated or
+    // touched the session), asks the store once before refusing; so does one based on the shared cache.
+    entry =
+      slot === -1
+        ? await context.cache.read(sessionUuid, load)
+        : await context.cache.reload(sessionUuid, load);
+    if (entry !== undefined && !accepts(entry) && !read.fromStore) {
+      entry = await context.cache.reload(sessionUuid, load);
+    }
+    if (entry === undefined) {
+      throw await endedSessionError(
+        context,
+        sessionUuid,
+        (revoked) => hashesMatch(presentedHash, revoked.accessHash),
+        new KeycardError('token_invalid'),
+      );
+    }
+    if (!hashesMatch(presentedHash, entry.session.accessHash)) throw new KeycardError('token_invalid');
   }
 
   const { session } = entry;
-  if (!hashesMatch(presentedHash, session.accessHash)) throw new KeycardError('token_invalid');
   if (isSessionExpired(context.lifetimes, session, now)) {
     await endSession(context, session, 'expired');
     throw new KeycardError('session_expired');

@@ -19,12 +19,19 @@ export function lifetimeClassOf(lifetimes: SessionLifetimes, remember: boolean):
   return remember ? lifetimes.long : lifetimes.short;
 }
 
+/** The fields that decide when a session ends. */
+export type SessionExpiryFields = Pick<Session, 'updatedAt' | 'remember' | 'expiresAt'>;
+
 /** When the session ends if nothing else happens: idle expiry capped by the absolute one. */
-export function sessionEndsAt(lifetimes: SessionLifetimes, session: Session): number {
+export function sessionEndsAt(lifetimes: SessionLifetimes, session: SessionExpiryFields): number {
   const idleEndsAt = session.updatedAt + lifetimeClassOf(lifetimes, session.remember).idleSeconds * 1000;
   return Math.min(idleEndsAt, session.expiresAt);
 }
 
-export function isSessionExpired(lifetimes: SessionLifetimes, session: Session, now: number): boolean {
+export function isSessionExpired(
+  lifetimes: SessionLifetimes,
+  session: SessionExpiryFields,
+  now: number,
+): boolean {
   return now >= sessionEndsAt(lifetimes, session);
 }

@@ -68,12 +68,31 @@ export class SessionStateCache {
     await this.#sync?.stop();
   }
 
-  /** The locally cached state of a session if it may be trusted, synchronously: the hot path's whole lookup. */
-  peek(sessionUuid: string): CachedSession | undefined {
-    const local = this.#local.get(sessionUuid);
-    if (local === undefined || !this.#trusts(local.validatedAt, this.#clock.now())) return undefined;
+  /**
+   * The slot of the locally cached state of a session if it may be trusted, else -1: the hot path's whole lookup,
+   * synchronous and allocating nothing. The slot is valid until the cache next changes.
+   */
+  findTrusted(sessionUuid: string): number {
+    const slot = this.#local.find(sessionUuid);
+    if (slot === -1 || !this.#trusts(this.#local.validatedAtOf(slot), this.#clock.now())) return -1;
     this.#counters.localHits += 1;
-    return local.entry;
+    return slot;
+  }
+
+  /** Whether the access-token hash of the session in `slot` is `accessHash` (stored form), in constant time. */
+  accessHashMatches(slot: number, accessHash: string): boolean {
+    return this.#local.accessHashMatches(slot, accessHash);
+  }
+
+  /** The session in `slot` (a slot from `findTrusted`): the same object until the session changes. */
+  entryAt(slot: number): CachedSession {
+    return this.#local.entryAt(slot);
+  }
+
+  /** The locally cached state of a session if it may be trusted, synchronously. */
+  peek(sessionUuid: string): CachedSession | undefined {
+    const slot = this.findTrusted(sessionUuid);
+    return slot === -1 ? undefined : this.#local.entryAt(slot);
   }
 
   /** Cached state of a session, if it may be trusted; otherwise from the shared cache or `load` (the store). */
@@ -119,16 +138,18 @@ export class SessionStateCache {
 
   /** A session just created here. */
   remember(entry: CachedSession): void {
-    this.#local.set(entry.session.uuid, entry, this.#clock.now());
+    this.#setLocally(entry.session.uuid, entry, this.#clock.now());
   }
 
-  /** A newer local view of a session (recorded activity); not worth telling anyone. */
+  /**
+   * Activity recorded on a session (`entry` is its state with the new `updatedAt`); not worth telling anyone. A
+   * cached entry keeps its `validatedAt`: only its activity time changes, and it moves to the back of its list.
+   */
   touched(entry: CachedSession): void {
-    this.#local.set(
-      entry.session.uuid,
-      entry,
-      this.#local.get(entry.session.uuid)?.validatedAt ?? this.#clock.now(),
-    );
+    const { uuid, updatedAt } = entry.session;
+    const slot = this.#local.find(uuid);
+    if (slot === -1) this.#setLocally(uuid, entry, this.#clock.now());
+    else this.#local.touch(slot, updatedAt);
   }
 
   /** Sessions this node ended: dropped here, marked ended in the shared cache and announced. */
@@ -142,7 +163,7 @@ export class SessionStateCache {
   async rotated(entry: CachedSession): Promise<void> {
     const { uuid } = entry.session;
     this.#invalidate([uuid]);
-    this.#local.set(uuid, entry, this.#clock.now());
+    this.#setLocally(uuid, entry, this.#clock.now());
     await this.#sync?.announce({ kind: 'rotated', sessionUuids: [uuid] }, entry);
   }
 
@@ -178,8 +199,14 @@ export class SessionStateCache {
   #cacheLocally(sessionUuid: string, entry: CachedSession, readStartedAt: number): boolean {
     const invalidatedAt = this.#invalidatedAt.get(sessionUuid);
     if (invalidatedAt !== undefined && invalidatedAt >= readStartedAt) return false;
-    this.#local.set(sessionUuid, entry, readStartedAt);
+    this.#setLocally(sessionUuid, entry, readStartedAt);
     return true;
+  }
+
+  /** Every write first drops what expired, so the cost of expiry is spread over writes and follows what expired. */
+  #setLocally(sessionUuid: string, entry: CachedSession, validatedAt: number): void {
+    this.#local.expire(this.#clock.now());
+    this.#local.set(sessionUuid, entry, validatedAt);
   }
 
   #invalidate(sessionUuids: readonly string[]): void {

@@ -1,6 +1,7 @@
 import Bowser from 'bowser';
 import { type Static, Type } from 'typebox';
 import type { Session } from '../../sessions/session.js';
+import type { LiveSession } from '../../sessions/session-cache.js';
 import type { SessionLifetimes } from '../../sessions/session-lifetimes.js';
 import { sessionEndsAt } from '../../sessions/session-lifetimes.js';
 import { isoTime, Timestamp, Uuid } from './common-schemas.js';
@@ -35,7 +36,10 @@ export const SessionListItem = Type.Object(
   { additionalProperties: false },
 );
 
-export function presentSession(session: Session, lifetimes: SessionLifetimes): Static<typeof SessionBody> {
+export function presentSession(
+  session: LiveSession,
+  lifetimes: SessionLifetimes,
+): Static<typeof SessionBody> {
   return {
     uuid: session.uuid,
     api_version: session.apiVersion,
