@@ -13,6 +13,7 @@ import { stopAllBenchProcesses } from './core/bench-process.js';
 import { formatMeThroughput, measureMeThroughput, type MeThroughput } from './core/me-throughput.js';
 import { formatSignInStorm, measureSignInStorm } from './core/sign-in-storm.js';
 import { formatSweep, measureSweep } from './core/sweep-scaling.js';
+import { measureLedger } from './ledger/ledger-bench.js';
 
 interface Benchmark {
   readonly title: string;
@@ -71,6 +72,11 @@ const benchmarks: Record<string, Benchmark> = {
     title: 'Expiry sweep at 100k and 1M sessions (SQLite file)',
     byDefault: true,
     run: async () => formatSweep(await measureSweep()),
+  },
+  ledger: {
+    title: 'Ledger memory and sweep figures (session ledger against the Map of objects it replaced)',
+    byDefault: false,
+    run: measureLedger,
   },
   stores: {
     title: 'Sign-in and refresh with 50 concurrent clients: PostgreSQL against SQLite',

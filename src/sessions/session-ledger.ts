@@ -203,7 +203,7 @@ export class SessionLedger implements SessionCache {
     const userId = this.#users.acquire(
       user.uuid,
       user,
-      (held, offered) => offered.updatedAt >= held.updatedAt,
+      (held, offered) => offered.updatedAt > held.updatedAt,
     );
     const descriptorId = this.#descriptors.acquire(
       `${session.remember ? 'L' : 'S'}${session.apiVersion}\n${session.userAgent === null ? '' : `=${session.userAgent}`}`,

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * A session UUID as four 32-bit words, so the session ledger can key and store it in typed arrays.
  *
@@ -9,7 +11,9 @@ export const UUID_WORDS = 4;
 
 const UUID_LENGTH = 36;
 const DASH = 45;
-const HEX_DIGITS = '0123456789abcdef';
+/** ASCII of each hex digit, and a scratch line the text of a UUID is written to before it becomes a string. */
+const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
+const TEXT = Buffer.alloc(UUID_LENGTH, '-');
 
 function hexValue(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9
@@ -49,14 +53,14 @@ export function parseUuidWords(text: string, into: Uint32Array, offset: number):
 
 /** The canonical text of the UUID stored at `words[offset..offset+3]` (allocates: for building views only). */
 export function formatUuidWords(words: Uint32Array, offset: number): string {
-  let text = '';
+  let position = 0;
   for (let index = 0; index < UUID_WORDS; index += 1) {
     const word = words[offset + index] ?? 0;
     for (let shift = 28; shift >= 0; shift -= 4) {
-      text += HEX_DIGITS.charAt((word >>> shift) & 15);
-      const length = text.length;
-      if (length === 8 || length === 13 || length === 18 || length === 23) text += '-';
+      if (position === 8 || position === 13 || position === 18 || position === 23) position += 1;
+      TEXT[position] = HEX_CODES[(word >>> shift) & 15] ?? 0;
+      position += 1;
     }
   }
-  return text;
+  return TEXT.toString('latin1', 0, UUID_LENGTH);
 }
