@@ -32,6 +32,7 @@ import { type SweepResult, sweepExpiredSessions } from './sessions/sweep-expired
 import { type BackgroundSchedule, startBackgroundTasks } from './sessions/background-tasks.js';
 import { pollSessionChanges } from './sessions/poll-session-changes.js';
 import type { UserStore } from './accounts/user-store.js';
+import { createKeycardAdmin, type KeycardAdmin } from './keycard-admin.js';
 
 export interface KeycardDependencies {
   readonly store: SessionStore & UserStore;
@@ -93,6 +94,8 @@ export interface Keycard {
   listOwnEvents(current: AuthenticatedSession, page?: EventsPageRequest): Promise<EventsPage>;
   /** Any user's security history: for administrators (no route serves it yet; roles will guard one). */
   listUserEvents(userUuid: string, page?: EventsPageRequest): Promise<EventsPage>;
+  /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
+  readonly admin: KeycardAdmin;
   sweep(): Promise<SweepResult>;
   /** Drops cached sessions that other nodes changed since `since` (ms); returns where the next poll starts. */
   pollChanges(since: number): Promise<number>;
@@ -194,6 +197,7 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     listOwnEvents: async (current, page) =>
       (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
     listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
+    admin: createKeycardAdmin(context),
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),
     async start(schedule) {

@@ -35,6 +35,7 @@ export async function register(
     version: CURRENT_ACCOUNT_VERSION,
     createdAt: now,
     updatedAt: now,
+    disabledAt: null,
   };
   const { session, tokens } = startSession(context, user, options);
   await context.store.createUserWithSession(user, session);

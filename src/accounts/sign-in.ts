@@ -8,7 +8,7 @@ import { withoutPasswordHash } from './user.js';
 /**
  * Checks an email and password and starts a new session. An unknown email and a wrong password give the same
  * `invalid_credentials` after the same work (a decoy hash is verified for an unknown email), and count against
- * the same rate limits: a locked-out email is refused with `rate_limited` before any password is checked, so a
+ * the same rate limits (so does a disabled account, with the right password): a locked-out email is refused with `rate_limited` before any password is checked, so a
  * correct password does not open it before the lockout ends.
  */
 export async function signIn(
@@ -21,7 +21,9 @@ export async function signIn(
   const user = await context.store.findUserByEmail(email);
   const passwordHash = user?.passwordHash ?? (await context.decoyPasswordHash());
   const passwordMatches = await context.passwordHasher.verify(passwordHash, credentials.password);
-  if (user === undefined || !passwordMatches) {
+  // A disabled account answers exactly like a wrong password, so whether an account exists (or is disabled)
+  // cannot be learnt by signing in.
+  if (user === undefined || !passwordMatches || user.disabledAt !== null) {
     context.emit({ type: 'sign_in_failed', userUuid: user?.uuid ?? null });
     await context.rateLimiter.signInFailed(email);
     throw new KeycardError('invalid_credentials');

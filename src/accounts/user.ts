@@ -2,7 +2,7 @@
 export const CURRENT_ACCOUNT_VERSION = '004';
 
 /** What a request needs to know about its caller: the user without the password hash. */
-export type SessionUser = Omit<User, 'passwordHash'>;
+export type SessionUser = Omit<User, 'passwordHash' | 'disabledAt'>;
 
 export function withoutPasswordHash(user: User): SessionUser {
   return {
@@ -23,4 +23,6 @@ export interface User {
   readonly version: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** When an administrator disabled the account (it cannot sign in); null while it is enabled. */
+  readonly disabledAt: number | null;
 }

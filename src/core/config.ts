@@ -93,8 +93,9 @@ export const configVariables = {
     meaning: 'While the Redis feed is down, how long a node trusts a session it cached.',
   },
   KEYCARD_CHANGE_POLL: {
-    default: '2 with PostgreSQL, else 0',
-    meaning: 'How often each node polls the database for sessions other nodes ended or rotated (`0`: never).',
+    default: '2',
+    meaning:
+      'How often each node polls the database for sessions other nodes (or `keycard` commands) ended or rotated (`0`: never).',
   },
   KEYCARD_CACHE_MAX_STALENESS: {
     default: 'unbounded',
@@ -233,7 +234,6 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     if (text === '0' || text === 'off') return 0;
     return duration(name);
   };
-  const isPostgres = /^postgres(ql)?:/.test(databaseUrl);
   const redisUrl = env.KEYCARD_REDIS_URL?.trim() ? env.KEYCARD_REDIS_URL.trim() : undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
     problems.push('KEYCARD_REDIS_URL: expected redis://host:port/db');
@@ -301,7 +301,8 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     redisUrl,
     redisKeyPrefix: read('KEYCARD_REDIS_PREFIX'),
     feedDownTrustSeconds: duration('KEYCARD_FEED_DOWN_TRUST'),
-    changePollSeconds: optionalDuration('KEYCARD_CHANGE_POLL', isPostgres ? 2 : 0) ?? 0,
+    // On SQLite too: `keycard sessions revoke` and `users disable` change the database from another process.
+    changePollSeconds: optionalDuration('KEYCARD_CHANGE_POLL', 2) ?? 0,
     cacheMaxStalenessSeconds: maxStaleness === 0 ? undefined : maxStaleness,
     logLevel,
     metricsPort,

@@ -35,8 +35,18 @@ export const errorRegistry = {
 
 export type ErrorCode = keyof typeof errorRegistry;
 
-/** Why a session ended; recorded in `revoked_sessions.reason` and returned with `session_revoked`. */
-export type RevocationReason = 'sign_out' | 'revoked' | 'revoked_others' | 'refresh_reuse' | 'expired';
+/**
+ * Why a session ended; recorded in `revoked_sessions.reason` and returned with `session_revoked`.
+ * `revoked_by_admin` and `user_disabled` come from the command line (`keycard sessions revoke`, `users disable`).
+ */
+export type RevocationReason =
+  | 'sign_out'
+  | 'revoked'
+  | 'revoked_others'
+  | 'refresh_reuse'
+  | 'expired'
+  | 'revoked_by_admin'
+  | 'user_disabled';
 
 export interface KeycardErrorDetails {
   /** The request field at fault, for `invalid_request` and `password_too_weak`. */

@@ -13,6 +13,8 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'revoked_others',
   'refresh_reuse',
   'expired',
+  'revoked_by_admin',
+  'user_disabled',
 ];
 
 export interface MetricsSources {
@@ -73,7 +75,7 @@ export function createKeycardMetrics(sources: MetricsSources): KeycardMetrics {
   });
   const sessionsEnded = new Counter({
     name: 'keycard_sessions_ended_total',
-    help: 'Sessions ended, by reason: sign_out, revoked, revoked_others, refresh_reuse or expired.',
+    help: 'Sessions ended, by reason: sign_out, revoked, revoked_others, refresh_reuse, expired, revoked_by_admin or user_disabled.',
     labelNames: ['reason'] as const,
     registers,
   });

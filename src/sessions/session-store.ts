@@ -9,6 +9,12 @@ export interface EndedSession {
   readonly userUuid: string;
 }
 
+/** Which live sessions an administrator means: every field given must match; none given means every session. */
+export interface SessionFilter {
+  readonly userUuid?: string;
+  readonly apiVersion?: string;
+}
+
 /**
  * What sessions need from storage: a handful of domain operations, never generic CRUD.
  * Adapters translate driver errors into `KeycardError`s (`email_taken`, `store_unavailable`).
@@ -37,6 +43,15 @@ export interface SessionStore {
     exceptUuid: string | null,
     reason: RevocationReason,
     revokedAt: number,
+  ): Promise<EndedSession[]>;
+  /** Live sessions matching `filter`, oldest first (then by uuid), at most `limit` (administration). */
+  listSessions(filter: SessionFilter, limit: number): Promise<Session[]>;
+  /** Revokes at most `limit` live sessions matching `filter`; returns those revoked (administration). */
+  revokeSessions(
+    filter: SessionFilter,
+    reason: RevocationReason,
+    revokedAt: number,
+    limit: number,
   ): Promise<EndedSession[]>;
   /**
    * Moves sessions past their absolute or idle expiry to the tombstones (reason `expired`), at most `limit`,

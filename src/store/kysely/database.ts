@@ -9,6 +9,8 @@ export interface UsersTable {
   version: string;
   created_at: number;
   updated_at: number;
+  /** Migration 0004: when the account was disabled; null while enabled. */
+  disabled_at: number | null;
 }
 
 export interface SessionsTable {

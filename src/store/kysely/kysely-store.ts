@@ -7,6 +7,7 @@ import type { SessionLifetimes } from '../../sessions/session-lifetimes.js';
 import type { EndedSession, SessionStore } from '../../sessions/session-store.js';
 import type { AuditLogStore } from '../../audit/audit-log-store.js';
 import type { KeycardDatabase } from './database.js';
+import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
 import {
   revokedSessionFromRow,
@@ -101,6 +102,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
   return {
     ...createKyselyAuditLog(db, guard),
+    ...createKyselyAdminQueries(db, guard, errors, moveToRevoked),
 
     findUserByEmail: (email) =>
       guard(async () => {

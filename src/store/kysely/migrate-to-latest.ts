@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kys
 import { accountsAndSessions } from './migrations/0001-accounts-and-sessions.js';
 import { rotationIndex } from './migrations/0002-rotation-index.js';
 import { sessionEvents } from './migrations/0003-session-events.js';
+import { userDisabled } from './migrations/0004-user-disabled.js';
 
 /** Every migration, in order. Names are frozen once released. */
 const migrations: Record<string, Migration> = {
   '0001-accounts-and-sessions': accountsAndSessions,
   '0002-rotation-index': rotationIndex,
   '0003-session-events': sessionEvents,
+  '0004-user-disabled': userDisabled,
 };
 
 /**

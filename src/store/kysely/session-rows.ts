@@ -14,6 +14,7 @@ export function userFromRow(row: Selectable<UsersTable>): User {
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    disabledAt: row.disabled_at,
   };
 }
 
@@ -25,6 +26,7 @@ export function userToRow(user: User): UsersTable {
     version: user.version,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
+    disabled_at: user.disabledAt,
   };
 }
 

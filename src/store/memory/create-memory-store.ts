@@ -2,7 +2,7 @@ import { KeycardError, type RevocationReason } from '../../core/errors.js';
 import { type User, withoutPasswordHash } from '../../accounts/user.js';
 import type { RevokedSession, Session } from '../../sessions/session.js';
 import { lifetimeClassOf } from '../../sessions/session-lifetimes.js';
-import type { EndedSession } from '../../sessions/session-store.js';
+import type { EndedSession, SessionFilter } from '../../sessions/session-store.js';
 import type { KeycardStore } from '../kysely/kysely-store.js';
 import { createMemoryAuditLog } from './memory-audit-log.js';
 
@@ -42,6 +42,10 @@ export function createMemoryStore(): KeycardStore {
     return true;
   }
 
+  const matches = (session: Session, filter: SessionFilter): boolean =>
+    (filter.userUuid === undefined || session.userUuid === filter.userUuid) &&
+    (filter.apiVersion === undefined || session.apiVersion === filter.apiVersion);
+
   // Every method is async like a real store's, so callers meet the same interleavings.
   /* eslint-disable @typescript-eslint/require-await */
   return {
@@ -61,6 +65,42 @@ export function createMemoryStore(): KeycardStore {
       users.set(user.uuid, user);
       userUuidByEmail.set(user.email, user.uuid);
       sessions.set(session.uuid, session);
+    },
+    async createUser(user) {
+      checkOpen();
+      if (userUuidByEmail.has(user.email)) throw new KeycardError('email_taken');
+      users.set(user.uuid, user);
+      userUuidByEmail.set(user.email, user.uuid);
+    },
+    async listUsers({ limit, afterEmail }) {
+      checkOpen();
+      return [...users.values()]
+        .filter((user) => afterEmail === undefined || user.email > afterEmail)
+        .sort((a, b) => (a.email < b.email ? -1 : 1))
+        .slice(0, limit);
+    },
+    async setUserDisabledAt(uuid, disabledAt, updatedAt) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return undefined;
+      const changed = { ...user, disabledAt, updatedAt };
+      users.set(uuid, changed);
+      return changed;
+    },
+    async listSessions(filter, limit) {
+      checkOpen();
+      return [...sessions.values()]
+        .filter((session) => matches(session, filter))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.uuid < b.uuid ? -1 : 1))
+        .slice(0, limit);
+    },
+    async revokeSessions(filter, reason, revokedAt, limit) {
+      checkOpen();
+      return [...sessions.values()]
+        .filter((session) => matches(session, filter))
+        .slice(0, limit)
+        .map((session) => ({ uuid: session.uuid, userUuid: session.userUuid }))
+        .filter((ended) => moveToRevoked(ended.uuid, reason, revokedAt));
     },
     async createSession(session) {
       checkOpen();

@@ -1,12 +1,31 @@
-import { loadConfig } from '../core/config.js';
-import { createLogger } from '../http/create-logger.js';
-import { startServer } from '../server.js';
-import { describeDatabaseUrl, openStore } from '../store/open-store.js';
-import { loadOrCreateServerSecret } from './server-secret.js';
+import { loadConfig } from '../../core/config.js';
+import type { Command } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
+import { loadOrCreateServerSecret } from '../server-secret.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the HTTP server (migrates the database first)',
+  help: `Usage: keycard serve
+
+Migrates the database, then serves the HTTP API until SIGTERM or SIGINT (exit 0; 1 if requests in flight
+outlived KEYCARD_SHUTDOWN_TIMEOUT). Configuration comes from KEYCARD_* variables; see \`keycard config check\`.
+`,
+  run: (args) => {
+    parseCommandLine(args, {});
+    return serve();
+  },
+};
 
 /** `keycard serve`: migrate, listen, sweep; stop cleanly on SIGTERM or SIGINT. */
-export async function serveCommand(): Promise<number> {
+async function serve(): Promise<number> {
   const config = loadConfig();
+  // Loaded only when serving, so other commands start quickly.
+  const [{ createLogger }, { startServer }, { describeDatabaseUrl, openStore }] = await Promise.all([
+    import('../../http/create-logger.js'),
+    import('../../server.js'),
+    import('../../store/open-store.js'),
+  ]);
   const logger = createLogger(config.logLevel);
   let secret = config.secret;
   if (secret === undefined) {

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { systemClock } from '../core/clock.js';
+import { type KeycardConfig, loadConfig } from '../core/config.js';
+import { isKeycardError } from '../core/errors.js';
+import type { Keycard } from '../keycard.js';
+import { isPostgresUnavailable } from '../store/postgres/postgres-errors.js';
+import { StoreUnreachableError } from './exit-codes.js';
+
+/**
+ * Runs `operation` with a Keycard on the configured store, for the administration commands, and closes it
+ * after (which also writes the audit events the operation recorded).
+ *
+ * The store is migrated first, as `keycard serve` does, except that a SQLite file that does not exist is refused
+ * rather than created: `keycard users list` with a mistyped path must not leave an empty database behind.
+ * With `KEYCARD_REDIS_URL` set, revocations are announced on the change feed, so running nodes drop the sessions
+ * at once; without it they learn of them by their change poll (`KEYCARD_CHANGE_POLL`).
+ */
+export async function withAdminKeycard<T>(
+  operation: (keycard: Keycard, config: KeycardConfig) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const keycard = await openAdminKeycard(config);
+  try {
+    return await operation(keycard, config);
+  } finally {
+    await keycard.close();
+  }
+}
+
+async function openAdminKeycard(config: KeycardConfig): Promise<Keycard> {
+  // Loaded here, not at the top: `--help` and usage errors should not wait for drivers and the domain to load.
+  const [{ createKeycard }, { describeDatabaseUrl, openStore }] = await Promise.all([
+    import('../keycard.js'),
+    import('../store/open-store.js'),
+  ]);
+  const where = describeDatabaseUrl(config.databaseUrl);
+  const sqlitePath = config.databaseUrl.startsWith('sqlite:')
+    ? config.databaseUrl.slice('sqlite:'.length)
+    : undefined;
+  if (sqlitePath !== undefined && sqlitePath !== ':memory:' && !existsSync(resolve(sqlitePath))) {
+    throw new StoreUnreachableError(
+      `no database at ${resolve(sqlitePath)}: run \`keycard migrate\` first, or check KEYCARD_DATABASE_URL`,
+    );
+  }
+  let store;
+  try {
+    store = await openStore(config.databaseUrl, { poolSize: 2, onIdleError: () => undefined });
+  } catch (error) {
+    if (isUnreachable(error)) throw new StoreUnreachableError(`cannot reach ${where}`, { cause: error });
+    throw error;
+  }
+  const sync =
+    config.redisUrl === undefined
+      ? undefined
+      : (await import('../store/redis/create-redis-session-sync.js')).createRedisSessionSync({
+          url: config.redisUrl,
+          clock: systemClock,
+          keyPrefix: config.redisKeyPrefix,
+        });
+  const keycard = createKeycard(
+    { store, auditLog: store, ...(sync === undefined ? {} : { sync }) },
+    {
+      // Administration issues no token and derives nothing from the secret, so when none is configured a
+      // throwaway one does (rather than creating the server's secret file as a side effect).
+      secret: config.secret ?? randomBytes(32),
+      lifetimes: {
+        short: { idleSeconds: config.shortIdleSeconds, absoluteSeconds: config.shortAbsoluteSeconds },
+        long: { idleSeconds: config.longIdleSeconds, absoluteSeconds: config.longAbsoluteSeconds },
+      },
+      accessTtlSeconds: config.accessTtlSeconds,
+      refreshGraceSeconds: config.refreshGraceSeconds,
+      apiVersions: { supported: config.apiVersions, defaultVersion: config.defaultApiVersion },
+      auditRetentionSeconds: config.auditRetentionSeconds,
+    },
+  );
+  // Connects to the change feed (when there is one); no sweep or poll runs in a command's short life.
+  if (sync !== undefined) await keycard.start({ sweepIntervalMs: 86_400_000, pollIntervalMs: 0 });
+  return keycard;
+}
+
+/** Whether `error`, or anything in its chain of causes, says the store could not be reached. */
+export function isUnreachable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause !== undefined && depth < 10; depth += 1) {
+    if (isKeycardError(cause, 'store_unavailable') || isPostgresUnavailable(cause)) return true;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return false;
+}

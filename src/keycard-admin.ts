@@ -1,0 +1,66 @@
+import type { AccountContext } from './accounts/account-context.js';
+import { createUser } from './accounts/create-user.js';
+import { disableUser } from './accounts/disable-user.js';
+import { enableUser } from './accounts/enable-user.js';
+import { findUser } from './accounts/find-user.js';
+import type { Credentials } from './accounts/register.js';
+import type { User } from './accounts/user.js';
+import type { UsersPageRequest } from './accounts/user-store.js';
+import { endSession } from './sessions/end-session.js';
+import { listMatchingSessions } from './sessions/list-matching-sessions.js';
+import { revokeMatchingSessions } from './sessions/revoke-matching-sessions.js';
+import type { Session } from './sessions/session.js';
+import type { SessionFilter } from './sessions/session-store.js';
+
+/** An account as administration shows it: everything but the password hash. */
+export type ManagedUser = Omit<User, 'passwordHash'>;
+
+/**
+ * What an administrator may do (the command line today; an admin API guarded by roles later). Revocations go
+ * through the same path as a user's own (caches, change feed, events), with reason `revoked_by_admin` or
+ * `user_disabled`.
+ */
+export interface KeycardAdmin {
+  /** Throws `invalid_request` (email), `password_too_weak`, `email_taken`. */
+  createUser(credentials: Credentials): Promise<ManagedUser>;
+  /** By email or uuid; throws `invalid_request` for a malformed email. */
+  findUser(emailOrUuid: string): Promise<ManagedUser | undefined>;
+  listUsers(page: UsersPageRequest): Promise<ManagedUser[]>;
+  /** Undefined when there is no such user. */
+  disableUser(userUuid: string): Promise<{ user: ManagedUser; sessionsRevoked: number } | undefined>;
+  enableUser(userUuid: string): Promise<ManagedUser | undefined>;
+  listSessions(filter: SessionFilter, limit: number): Promise<Session[]>;
+  /** False when no live session has that uuid. */
+  revokeSession(sessionUuid: string): Promise<boolean>;
+  /** Every live session matching `filter` (all of them with an empty one); returns how many. */
+  revokeSessions(filter: SessionFilter): Promise<number>;
+}
+
+const withoutHash = ({ passwordHash: _hash, ...user }: User): ManagedUser => user;
+
+export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
+  return {
+    createUser: async (credentials) => withoutHash(await createUser(context, credentials)),
+    findUser: async (emailOrUuid) => {
+      const user = await findUser(context, emailOrUuid);
+      return user === undefined ? undefined : withoutHash(user);
+    },
+    listUsers: async (page) => (await context.store.listUsers(page)).map(withoutHash),
+    disableUser: async (userUuid) => {
+      const disabled = await disableUser(context, userUuid);
+      return disabled === undefined
+        ? undefined
+        : { user: withoutHash(disabled.user), sessionsRevoked: disabled.sessionsRevoked };
+    },
+    enableUser: async (userUuid) => {
+      const user = await enableUser(context, userUuid);
+      return user === undefined ? undefined : withoutHash(user);
+    },
+    listSessions: (filter, limit) => listMatchingSessions(context, filter, limit),
+    revokeSession: async (sessionUuid) => {
+      const session = await context.store.findSession(sessionUuid);
+      return session !== undefined && (await endSession(context, session, 'revoked_by_admin'));
+    },
+    revokeSessions: (filter) => revokeMatchingSessions(context, filter, 'revoked_by_admin'),
+  };
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import { KeycardError, type RevocationReason } from '../../core/errors.js';
+import type { UserStore } from '../../accounts/user-store.js';
+import type { EndedSession, SessionFilter, SessionStore } from '../../sessions/session-store.js';
+import type { KeycardDatabase } from './database.js';
+import type { KyselyDialectErrors } from './kysely-store.js';
+import { sessionFromRow, userFromRow, userToRow } from './session-rows.js';
+
+type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
+type MoveToRevoked = (
+  uuids: readonly string[],
+  reason: RevocationReason,
+  revokedAt: number,
+) => Promise<EndedSession[]>;
+
+export type AdminQueries = Pick<UserStore, 'createUser' | 'listUsers' | 'setUserDisabledAt'> &
+  Pick<SessionStore, 'listSessions' | 'revokeSessions'>;
+
+/**
+ * What administration (the command line) needs beyond the request path: accounts without a session, listing,
+ * disabling, and sessions selected by user or API version. Sessions by API version are found by a scan (there
+ * is no index on `version`): an occasional administrator's query is not worth an index every insert pays for.
+ */
+export function createKyselyAdminQueries(
+  db: Kysely<KeycardDatabase>,
+  guard: Guard,
+  errors: KyselyDialectErrors,
+  moveToRevoked: MoveToRevoked,
+): AdminQueries {
+  const sessionsMatching = (filter: SessionFilter) => {
+    let query = db.selectFrom('sessions');
+    if (filter.userUuid !== undefined) query = query.where('user_uuid', '=', filter.userUuid);
+    if (filter.apiVersion !== undefined) query = query.where('version', '=', filter.apiVersion);
+    return query;
+  };
+
+  return {
+    createUser: (user) =>
+      guard(async () => {
+        try {
+          await db.insertInto('users').values(userToRow(user)).execute();
+        } catch (error) {
+          if (errors.isUniqueViolation(error)) throw new KeycardError('email_taken', { cause: error });
+          throw error;
+        }
+      }),
+
+    listUsers: ({ limit, afterEmail }) =>
+      guard(async () => {
+        let query = db.selectFrom('users').selectAll().orderBy('email').limit(limit);
+        if (afterEmail !== undefined) query = query.where('email', '>', afterEmail);
+        return (await query.execute()).map(userFromRow);
+      }),
+
+    setUserDisabledAt: (uuid, disabledAt, updatedAt) =>
+      guard(async () => {
+        await db
+          .updateTable('users')
+          .set({ disabled_at: disabledAt, updated_at: updatedAt })
+          .where('uuid', '=', uuid)
+          .execute();
+        const row = await db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+        return row === undefined ? undefined : userFromRow(row);
+      }),
+
+    listSessions: (filter, limit) =>
+      guard(async () => {
+        const rows = await sessionsMatching(filter)
+          .selectAll()
+          .orderBy('created_at')
+          .orderBy('uuid')
+          .limit(limit)
+          .execute();
+        return rows.map(sessionFromRow);
+      }),
+
+    revokeSessions: (filter, reason, revokedAt, limit) =>
+      guard(async () => {
+        const rows = await sessionsMatching(filter).select('uuid').limit(limit).execute();
+        return moveToRevoked(
+          rows.map((row) => row.uuid),
+          reason,
+          revokedAt,
+        );
+      }),
+  };
+}
