@@ -16,6 +16,7 @@ import { createMemoryAttemptCounter } from './rate-limits/create-memory-attempt-
 import { createRateLimiter, noRateLimits } from './rate-limits/rate-limiter.js';
 import { type ApiVersionPolicy, resolveApiVersion } from './sessions/api-versions.js';
 import { type AuthenticatedSession, authenticateAccessToken } from './sessions/authenticate-access-token.js';
+import { authenticateCachedAccessToken } from './sessions/authenticate-cached-access-token.js';
 import { listOwnSessions } from './sessions/list-sessions.js';
 import { refreshSession } from './sessions/refresh-session.js';
 import { revokeOtherSessions, revokeOwnSession, signOut } from './sessions/revoke-sessions.js';
@@ -82,6 +83,11 @@ export interface Keycard {
   register(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
   signIn(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
   authenticate(accessToken: string): Promise<AuthenticatedSession>;
+  /**
+   * `authenticate`'s steady state, synchronously: the caller when the in-process cache alone can accept the
+   * token, else undefined (then call `authenticate`, which decides). Never refuses.
+   */
+  authenticateCached(accessToken: string): AuthenticatedSession | undefined;
   refresh(
     refreshToken: string,
     request?: RequestContext,
@@ -188,6 +194,7 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       register(inRequest(request), credentials, sessionOptions),
     signIn: (credentials, sessionOptions, request) => signIn(inRequest(request), credentials, sessionOptions),
     authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
+    authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
     refresh: (refreshToken, request) => refreshSession(inRequest(request), refreshToken),
     signOut: (current, request) => signOut(inRequest(request), current),
     listSessions: (current) => listOwnSessions(context, current),

@@ -11,20 +11,17 @@ export interface GracefulCloseResult {
 const IDLE_SWEEP_MS = 50;
 
 /**
- * Makes every response sent once the app has begun to close end its connection (`Connection: close`), so a
- * keep-alive client whose request was in flight moves on, and the shutdown need not wait out its idle timeout.
- * Register when building the app.
+ * Tells whether the app has begun to close. Every response sent from then on should end its connection
+ * (`Connection: close`, set by the app's onSend hook), so a keep-alive client whose request was in flight moves
+ * on, and the shutdown need not wait out its idle timeout. Register when building the app.
  */
-export function endConnectionsWhileClosing(app: FastifyInstance): void {
+export function trackClosing(app: FastifyInstance): () => boolean {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  return () => closing;
 }
 
 /**
@@ -38,7 +35,7 @@ export async function closeGracefully(app: FastifyInstance, timeoutMs: number): 
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  // A backstop for `endConnectionsWhileClosing`: a response already on its way when the close began kept its
+  // A backstop for the `Connection: close` of responses sent while closing: a response already on its way when the close began kept its
   // connection open, and Node closes idle connections only once, when the close begins.
   const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
   const inTime = await Promise.race([closed, timedOut]);

@@ -7,15 +7,18 @@ import type { Keycard } from '../keycard.js';
  * Naming two different versions is an error rather than a silent choice.
  */
 export function resolveRequestApiVersion(keycard: Keycard, request: FastifyRequest): string {
-  const candidates = new Set<string>();
   const header = request.headers['x-api-version'];
-  if (typeof header === 'string') candidates.add(header.trim());
   const query = request.query as { api?: unknown } | undefined;
-  if (typeof query?.api === 'string') candidates.add(query.api);
   const body: unknown = request.body;
-  if (typeof body === 'object' && body !== null && 'api' in body && typeof body.api === 'string') {
-    candidates.add(body.api);
-  }
+  const inBody = typeof body === 'object' && body !== null && 'api' in body;
+  // Most requests name no version: answer those without building the set below (this runs on every request).
+  if (header === undefined && query?.api === undefined && !inBody)
+    return keycard.resolveApiVersion(undefined);
+
+  const candidates = new Set<string>();
+  if (typeof header === 'string') candidates.add(header.trim());
+  if (typeof query?.api === 'string') candidates.add(query.api);
+  if (inBody && typeof body.api === 'string') candidates.add(body.api);
   if (candidates.size > 1) {
     throw new KeycardError('invalid_request', {
       message: 'api: the request names more than one API version.',
