@@ -53,6 +53,16 @@ describe('GET /me', () => {
     ['another scheme', () => ({ authorization: 'Token abc' }), 'token_missing'],
     ['an empty header', () => ({ authorization: ' ' }), 'token_missing'],
     ['a bare Bearer', () => ({ authorization: 'Bearer ' }), 'token_invalid'],
+    [
+      'a scheme glued to the token (another scheme)',
+      (s: SignedInJson) => ({ authorization: `Bearer${s.tokens.access_token}` }),
+      'token_missing',
+    ],
+    [
+      'two tokens',
+      (s: SignedInJson) => ({ authorization: `Bearer ${s.tokens.access_token} x` }),
+      'token_invalid',
+    ],
     ['garbage', () => ({ authorization: 'Bearer !!!' }), 'token_invalid'],
     ['the refresh token', (s: SignedInJson) => bearer(s.tokens.refresh_token), 'token_invalid'],
     [
@@ -68,6 +78,17 @@ describe('GET /me', () => {
     expect(errorOf(response).code).toBe(code);
     expect(response.body).not.toContain(registered.user.email);
     expect(response.body).not.toContain(registered.tokens.refresh_token);
+  });
+
+  it('takes the scheme in any case and spaces around the token', async () => {
+    const registered = await registerUser(t.app);
+    for (const authorization of [
+      `bearer ${registered.tokens.access_token}`,
+      `BEARER   ${registered.tokens.access_token}`,
+      `Bearer ${registered.tokens.access_token}  `,
+    ]) {
+      expect((await me({ authorization })).statusCode).toBe(200);
+    }
   });
 
   it('never takes the token from the URL', async () => {

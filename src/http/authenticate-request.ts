@@ -2,20 +2,26 @@ import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { KeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
 
-const BEARER_PATTERN = /^Bearer +(\S+) *$/i;
+const SCHEME = 'bearer';
 
 /**
- * The access token of `Authorization: Bearer <access token>`. Tokens are only ever read from this header:
- * never from a URL, where they would end up in logs and browser history.
+ * The access token of `Authorization: Bearer <access token>` (the scheme in any case, spaces around the token).
+ * Tokens are only ever read from this header: never from a URL, where they would end up in logs and browser
+ * history. Parsed by hand, not with a regular expression: it runs on every authenticated request.
  */
 function bearerTokenOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') throw new KeycardError('token_missing');
-  const match = BEARER_PATTERN.exec(header);
-  if (match?.[1] === undefined) {
+  const isBearer =
+    header.length > SCHEME.length &&
+    header.slice(0, SCHEME.length).toLowerCase() === SCHEME &&
+    header.charCodeAt(SCHEME.length) === 0x20;
+  if (!isBearer) {
     throw /^bearer\b/i.test(header) ? new KeycardError('token_invalid') : new KeycardError('token_missing');
   }
-  return match[1];
+  const token = header.slice(SCHEME.length + 1).trim();
+  if (token === '' || /\s/.test(token)) throw new KeycardError('token_invalid');
+  return token;
 }
 
 /**

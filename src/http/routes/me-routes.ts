@@ -14,6 +14,18 @@ const MeBody = Type.Object(
   { additionalProperties: false, description: 'The caller’s account and current session.' },
 );
 
+const serialized = new WeakMap<object, string>();
+
+function serializeOnce(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return JSON.stringify(data);
+  let json = serialized.get(data);
+  if (json === undefined) {
+    json = JSON.stringify(data);
+    serialized.set(data, json);
+  }
+  return json;
+}
+
 /** Who is calling: the hot path every app hits on every request, answered from the session cache. */
 export function meRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
   // Cached sessions are immutable (any change replaces the object), so the presented body of one can be kept
@@ -42,6 +54,10 @@ export function meRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           response: { 200: MeBody },
         }),
         preHandler: requireSession(keycard),
+        // The body of a cached session is one object (see presentMe) and its JSON is kept with it, so a busy
+        // session's answer is serialised once. Bodies are built field by field (presentUser, presentSession,
+        // the error reply), so plain JSON.stringify cannot let an unlisted field out.
+        serializerCompiler: () => serializeOnce,
       },
       // Synchronous: a returned value is sent at once, where a promise would cost another turn of the loop.
       (request) => presentMe(callerOf(request)),
