@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUILD_URL } from '../core/from-build.js';
 
-const cli = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts'), 'serve'];
+// The build, as `npm start` runs it (`npm run bench` builds first).
+const cli = [fileURLToPath(new URL('cli/main.js', BUILD_URL)), 'serve'];
 
 export interface KeycardProcess {
   readonly url: string;

@@ -4,11 +4,19 @@
  * The parent asks over IPC: send 'store-calls', receive { storeCalls: { method: count } }.
  * Run: taskset -c 0 node --import tsx bench/core/keycard-bench-server.ts (env KEYCARD_*)
  */
-import { loadConfig } from '../../src/core/config.js';
-import { createLogger } from '../../src/http/create-logger.js';
-import { startServer } from '../../src/server.js';
+import type * as ConfigModule from '../../src/core/config.js';
+import type * as LoggerModule from '../../src/http/create-logger.js';
+import type * as ServerModule from '../../src/server.js';
 import type { KeycardStore } from '../../src/store/kysely/kysely-store.js';
-import { openStore } from '../../src/store/open-store.js';
+import type * as OpenStoreModule from '../../src/store/open-store.js';
+import { fromBuild } from './from-build.js';
+
+// The server under test is the build (`npm run bench` builds first), as `npm start` runs it: code loaded through
+// tsx carries esbuild's `__name` wrappers, which cost every closure created on a request path.
+const { loadConfig } = await fromBuild<typeof ConfigModule>('core/config.js');
+const { createLogger } = await fromBuild<typeof LoggerModule>('http/create-logger.js');
+const { startServer } = await fromBuild<typeof ServerModule>('server.js');
+const { openStore } = await fromBuild<typeof OpenStoreModule>('store/open-store.js');
 
 const config = loadConfig();
 const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
