@@ -16,7 +16,8 @@ export function startKeycardProcess(env: Record<string, string>, cpus?: string):
   const [command, args] =
     cpus === undefined ? [process.execPath, cli] : ['taskset', ['-c', cpus, process.execPath, ...cli]];
   const child = spawn(command, args, {
-    env: { PATH: process.env.PATH ?? '', KEYCARD_LOG_LEVEL: 'silent', ...env },
+    // Rate limits off: the load comes from one address, which is the point of a load test, not an attack.
+    env: { PATH: process.env.PATH ?? '', KEYCARD_LOG_LEVEL: 'silent', KEYCARD_RATE_LIMITS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stop = () =>

@@ -24,7 +24,8 @@ export function authenticateCachedAccessToken(
   if (accessToken.charCodeAt(UUID_LENGTH) !== DOT) return undefined;
   const slot = context.cache.findTrusted(accessToken.slice(0, UUID_LENGTH));
   if (slot === -1) return undefined;
-  if (!context.cache.accessHashMatches(slot, hashSecret(accessToken.slice(UUID_LENGTH + 1)))) return undefined;
+  if (!context.cache.accessHashMatches(slot, hashSecret(accessToken.slice(UUID_LENGTH + 1))))
+    return undefined;
   const entry = context.cache.entryAt(slot);
   const { session } = entry;
   const now = context.clock.now();

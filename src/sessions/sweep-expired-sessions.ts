@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SessionContext } from './session-context.js';
 import { sessionsEnded } from './end-session.js';
 
@@ -13,7 +14,8 @@ export interface SweepResult {
 
 /**
  * Moves expired sessions to the tombstones in batches and prunes old tombstones. Reads only through the expiry
- * indexes, so its cost follows the number of expired sessions, not the size of the table.
+ * indexes, so its cost follows the number of expired sessions, not the size of the table. Between batches it
+ * yields to the event loop.
  */
 export async function sweepExpiredSessions(
   context: SessionContext,
@@ -26,6 +28,9 @@ export async function sweepExpiredSessions(
     await sessionsEnded(context, ended, 'expired');
     expired += ended.length;
     if (ended.length < batchSize) break;
+    // SQLite runs on the event loop: let requests waiting behind this batch in before the next one, so a big
+    // sweep stalls the server for one batch at a time rather than for all of them.
+    await nextTurn();
   }
   const pruned = await context.store.pruneRevokedSessions(now - REVOKED_RETENTION_MS);
   return { expired, pruned };
