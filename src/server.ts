@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock } from './core/clock.js';
 import type { KeycardConfig } from './core/config.js';
 import { buildApp } from './http/app.js';
+import { keycardOptionsFrom } from './keycard-options.js';
 import { closeGracefully } from './http/close-gracefully.js';
 import { createKeycard, type Keycard } from './keycard.js';
 import { buildMetricsApp } from './observability/build-metrics-app.js';
@@ -87,21 +88,13 @@ export async function startServer(
         : { onEvent: (event) => metrics.recordEvent(event), cacheCounters: metrics.cacheCounters }),
     },
     {
-      secret,
-      lifetimes: {
-        short: { idleSeconds: config.shortIdleSeconds, absoluteSeconds: config.shortAbsoluteSeconds },
-        long: { idleSeconds: config.longIdleSeconds, absoluteSeconds: config.longAbsoluteSeconds },
-      },
-      accessTtlSeconds: config.accessTtlSeconds,
-      refreshGraceSeconds: config.refreshGraceSeconds,
-      apiVersions: { supported: config.apiVersions, defaultVersion: config.defaultApiVersion },
+      ...keycardOptionsFrom(config, secret),
       cacheMaxSessions: config.cacheMaxSessions,
       feedDownTrustMs: config.feedDownTrustSeconds * 1000,
       ...(config.cacheMaxStalenessSeconds === undefined
         ? {}
         : { cacheMaxStalenessMs: config.cacheMaxStalenessSeconds * 1000 }),
       ...(config.rateLimits === undefined ? {} : { rateLimits: config.rateLimits }),
-      auditRetentionSeconds: config.auditRetentionSeconds,
     },
   );
   await keycard.start({

@@ -2,8 +2,8 @@ import type { AccountContext } from './account-context.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordStrength } from './password-policy.js';
 import type { Credentials } from './register.js';
-import { CURRENT_ACCOUNT_VERSION, type User } from './user.js';
-import { randomUUID } from 'node:crypto';
+import { newUser } from './new-user.js';
+import type { User } from './user.js';
 
 /**
  * Creates an account without signing it in (an administrator's `keycard users create`), with the same email
@@ -12,16 +12,7 @@ import { randomUUID } from 'node:crypto';
 export async function createUser(context: AccountContext, credentials: Credentials): Promise<User> {
   const email = normalizeEmail(credentials.email);
   checkPasswordStrength(credentials.password);
-  const now = context.clock.now();
-  const user: User = {
-    uuid: randomUUID(),
-    email,
-    passwordHash: await context.passwordHasher.hash(credentials.password),
-    version: CURRENT_ACCOUNT_VERSION,
-    createdAt: now,
-    updatedAt: now,
-    disabledAt: null,
-  };
+  const user = await newUser(context, email, credentials.password);
   await context.store.createUser(user);
   return user;
 }

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { startSession, type SessionOptions } from '../sessions/start-session.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionTokens } from '../sessions/session-tokens.js';
 import type { AccountContext } from './account-context.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordStrength } from './password-policy.js';
-import { CURRENT_ACCOUNT_VERSION, type User, withoutPasswordHash } from './user.js';
+import { newUser } from './new-user.js';
+import { type User, withoutPasswordHash } from './user.js';
 
 export interface Credentials {
   readonly email: string;
@@ -27,16 +27,7 @@ export async function register(
   const email = normalizeEmail(credentials.email);
   checkPasswordStrength(credentials.password);
   await context.rateLimiter.beforeRegistration(context.request?.ip ?? null);
-  const now = context.clock.now();
-  const user: User = {
-    uuid: randomUUID(),
-    email,
-    passwordHash: await context.passwordHasher.hash(credentials.password),
-    version: CURRENT_ACCOUNT_VERSION,
-    createdAt: now,
-    updatedAt: now,
-    disabledAt: null,
-  };
+  const user = await newUser(context, email, credentials.password);
   const { session, tokens } = startSession(context, user, options);
   await context.store.createUserWithSession(user, session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });

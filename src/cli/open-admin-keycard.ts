@@ -5,6 +5,7 @@ import { systemClock } from '../core/clock.js';
 import { type KeycardConfig, loadConfig } from '../core/config.js';
 import { isKeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
+import { keycardOptionsFrom } from '../keycard-options.js';
 import { isPostgresUnavailable } from '../store/postgres/postgres-errors.js';
 import { StoreUnreachableError } from './exit-codes.js';
 
@@ -61,19 +62,9 @@ async function openAdminKeycard(config: KeycardConfig): Promise<Keycard> {
         });
   const keycard = createKeycard(
     { store, auditLog: store, ...(sync === undefined ? {} : { sync }) },
-    {
-      // Administration issues no token and derives nothing from the secret, so when none is configured a
-      // throwaway one does (rather than creating the server's secret file as a side effect).
-      secret: config.secret ?? randomBytes(32),
-      lifetimes: {
-        short: { idleSeconds: config.shortIdleSeconds, absoluteSeconds: config.shortAbsoluteSeconds },
-        long: { idleSeconds: config.longIdleSeconds, absoluteSeconds: config.longAbsoluteSeconds },
-      },
-      accessTtlSeconds: config.accessTtlSeconds,
-      refreshGraceSeconds: config.refreshGraceSeconds,
-      apiVersions: { supported: config.apiVersions, defaultVersion: config.defaultApiVersion },
-      auditRetentionSeconds: config.auditRetentionSeconds,
-    },
+    // Administration issues no token and derives nothing from the secret, so when none is configured a
+    // throwaway one does (rather than creating the server's secret file as a side effect).
+    keycardOptionsFrom(config, config.secret ?? randomBytes(32)),
   );
   // Connects to the change feed (when there is one); no sweep or poll runs in a command's short life.
   if (sync !== undefined) await keycard.start({ sweepIntervalMs: 86_400_000, pollIntervalMs: 0 });
