@@ -156,6 +156,21 @@ describe('GET /metrics', () => {
     expect(samples.has('process_cpu_user_seconds_total')).toBe(true);
   });
 
+  it('counts each request answered from the in-process cache once, on the fast path and off it', async () => {
+    const { app, clock } = await createMeteredKeycard();
+    const registered = await registerUser(app);
+    const me = () =>
+      app.inject({ method: 'GET', url: '/me', headers: bearer(registered.tokens.access_token) });
+    expect((await me()).statusCode).toBe(200);
+    expect((await me()).statusCode).toBe(200);
+    // Activity due: the synchronous path steps aside and the full one answers from the same cached session.
+    clock.advance(60_000);
+    expect((await me()).statusCode).toBe(200);
+    const samples = await scrape(app);
+    expect(samples.get('keycard_session_cache_lookups_total{result="local_hit"}')).toBe(3);
+    expect(samples.get('keycard_session_cache_lookups_total{result="store"}') ?? 0).toBe(0);
+  });
+
   it('counts the active sessions at most every 15 s, whatever the scrape rate', async () => {
     const { app, clock } = await createMeteredKeycard();
     await registerUser(app);

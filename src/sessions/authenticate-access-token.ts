@@ -6,6 +6,7 @@ import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
+import { authenticateCachedAccessToken } from './authenticate-cached-access-token.js';
 
 /** A request's verified caller. */
 export type AuthenticatedSession = CachedSession;
@@ -13,14 +14,18 @@ export type AuthenticatedSession = CachedSession;
 /**
  * Checks an opaque access token and returns its session and user.
  *
- * In the steady state this is a synchronous cache hit, one SHA-256 and a constant-time compare: no SQL, no
- * await before the answer. The store is read on a miss, before refusing on the strength of cached state (another
+ * In the steady state this is `authenticateCachedAccessToken`: a synchronous cache hit, one SHA-256 and a
+ * constant-time compare, no SQL. The store is read on a miss, before refusing on the strength of cached state (another
  * node may have rotated or touched the session), and written at most once a minute per session for activity.
  */
 export async function authenticateAccessToken(
   context: SessionContext,
   accessToken: string,
 ): Promise<AuthenticatedSession> {
+  // The steady state, synchronous and allocating nothing; what follows decides everything else.
+  const cached = authenticateCachedAccessToken(context, accessToken);
+  if (cached !== undefined) return cached;
+
   const parts = parseAccessToken(accessToken);
   if (parts === undefined) throw new KeycardError('token_invalid');
   const { sessionUuid } = parts;
@@ -30,15 +35,17 @@ export async function authenticateAccessToken(
     hashesMatch(presentedHash, candidate.session.accessHash) &&
     !isSessionExpired(context.lifetimes, candidate.session, now);
 
-  // The hot path: a trusted cached session whose access hash matches, found and compared without allocating,
-  // and its one object (kept by the cache until the session changes).
+  // A trusted cached session whose hash matches, which the fast path left here: its access token expired, its
+  // activity is due, or it expired (which the store is asked about below, before ending it).
   const slot = context.cache.findTrusted(sessionUuid);
   let entry =
     slot !== -1 && context.cache.accessHashMatches(slot, presentedHash)
       ? context.cache.entryAt(slot)
       : undefined;
 
-  if (entry === undefined || isSessionExpired(context.lifetimes, entry.session, now)) {
+  if (entry !== undefined && !isSessionExpired(context.lifetimes, entry.session, now)) {
+    context.cache.countLocalHit();
+  } else {
     const read = { fromStore: false };
     const load = () => {
       read.fromStore = true;

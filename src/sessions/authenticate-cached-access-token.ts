@@ -31,5 +31,6 @@ export function authenticateCachedAccessToken(
   const now = context.clock.now();
   if (isSessionExpired(context.lifetimes, session, now) || now >= session.accessExpiresAt) return undefined;
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
+  context.cache.countLocalHit();
   return entry;
 }

@@ -70,13 +70,18 @@ export class SessionStateCache {
 
   /**
    * The slot of the locally cached state of a session if it may be trusted, else -1: the hot path's whole lookup,
-   * synchronous and allocating nothing. The slot is valid until the cache next changes.
+   * synchronous and allocating nothing. The slot is valid until the cache next changes. Not counted: whoever
+   * answers a request from the slot calls `countLocalHit`, once.
    */
   findTrusted(sessionUuid: string): number {
     const slot = this.#local.find(sessionUuid);
     if (slot === -1 || !this.#trusts(this.#local.validatedAtOf(slot), this.#clock.now())) return -1;
-    this.#counters.localHits += 1;
     return slot;
+  }
+
+  /** Counts a lookup answered by the in-process cache alone (metrics). */
+  countLocalHit(): void {
+    this.#counters.localHits += 1;
   }
 
   /** Whether the access-token hash of the session in `slot` is `accessHash` (stored form), in constant time. */
@@ -92,7 +97,9 @@ export class SessionStateCache {
   /** The locally cached state of a session if it may be trusted, synchronously. */
   peek(sessionUuid: string): CachedSession | undefined {
     const slot = this.findTrusted(sessionUuid);
-    return slot === -1 ? undefined : this.#local.entryAt(slot);
+    if (slot === -1) return undefined;
+    this.countLocalHit();
+    return this.#local.entryAt(slot);
   }
 
   /** Cached state of a session, if it may be trusted; otherwise from the shared cache or `load` (the store). */
