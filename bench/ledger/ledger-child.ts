@@ -161,14 +161,20 @@ function allocatedBy(loop: () => number): { bytes: number; ms: number; gcs: numb
   return measured;
 }
 
-function measureLookups(sessions: number): object {
-  const lookups = 1_000_000;
-  const sample = 65_536;
+/** The ledger with `sessions` and the Map baseline with as many (1M at most), 4 sessions a user, `sample` kept. */
+function fillBoth(sessions: number, sample: number) {
   const ledgerFilled = fill('ledger', sessions, sessions / 4, sample);
   const mapFilled = fill('map', Math.min(sessions, 1_000_000), sessions / 4, sample);
   const { ledger } = ledgerFilled;
   const { map } = mapFilled;
   if (ledger === undefined || map === undefined) throw new Error('unfilled');
+  return { ledgerFilled, mapFilled, ledger, map };
+}
+
+function measureLookups(sessions: number): object {
+  const lookups = 1_000_000;
+  const sample = 65_536;
+  const { ledgerFilled, mapFilled, ledger, map } = fillBoth(sessions, sample);
   const misses = Array.from({ length: 1024 }, () => newUuid());
   const run = (name: string, loop: () => number) => {
     const { bytes, ms, gcs, result } = allocatedBy(loop);
@@ -227,11 +233,7 @@ function measureLookups(sessions: number): object {
 function measureTouch(sessions: number): object {
   const touches = 500_000;
   const sample = 65_536;
-  const ledgerFilled = fill('ledger', sessions, sessions / 4, sample);
-  const mapFilled = fill('map', Math.min(sessions, 1_000_000), sessions / 4, sample);
-  const { ledger } = ledgerFilled;
-  const { map } = mapFilled;
-  if (ledger === undefined || map === undefined) throw new Error('unfilled');
+  const { ledgerFilled, mapFilled, ledger, map } = fillBoth(sessions, sample);
   let now = T0 + sessions + 60_000;
   const timeLedger = () => {
     const started = performance.now();
