@@ -45,10 +45,23 @@ export interface KeycardConfig {
   readonly auditRetentionSeconds: number;
   /** Addresses and CIDR ranges of proxies whose `X-Forwarded-For` is believed; empty for none. */
   readonly trustProxy: readonly string[];
+  readonly accessTokenFormat: 'opaque' | 'jwt';
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly jwtTtlSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly jwtAlg: 'EdDSA' | 'ES256' | 'RS256' | 'HS256';
+  /** A signing key file (PEM or JWK; for HS256 the secret); undefined to generate and store keys. */
+  readonly jwtKeyFile: string | undefined;
+  /** Keys other services present to read the revocation stream and introspect tokens. */
+  readonly serviceKeys: readonly string[];
 }
 
 export const MIN_SECRET_BYTES = 32;
 export const MIN_METRICS_TOKEN_LENGTH = 16;
+export const MIN_SERVICE_KEY_LENGTH = 32;
+const JWT_ALGORITHMS = ['EdDSA', 'ES256', 'RS256', 'HS256'] as const;
+const MAX_CLOCK_SKEW_SECONDS = 300;
 
 /** One row per variable: its default and what it means. The README's configuration table mirrors this. */
 export const configVariables = {
@@ -147,6 +160,39 @@ export const configVariables = {
       'Comma-separated addresses or CIDR ranges of proxies (load balancers) whose `X-Forwarded-For` names the client.',
   },
   KEYCARD_AUDIT_RETENTION: { default: '90d', meaning: 'How long audit log events are kept.' },
+  KEYCARD_ACCESS_TOKEN_FORMAT: {
+    default: 'opaque',
+    meaning:
+      'Access tokens handed out: `opaque` (checked by Keycard) or `jwt` (signed, verifiable by other services).',
+  },
+  KEYCARD_ISSUER: {
+    default: 'http://KEYCARD_HOST:KEYCARD_PORT',
+    meaning: '`iss` of Keycard’s JWTs, and the base of `jwks_uri` in the OpenID configuration.',
+  },
+  KEYCARD_AUDIENCE: {
+    default: 'keycard',
+    meaning: 'Comma-separated `aud` of JWT access tokens; a token naming any of them is accepted.',
+  },
+  KEYCARD_JWT_TTL: { default: '15m', meaning: 'Lifetime of JWT access tokens (and of audience tokens).' },
+  KEYCARD_CLOCK_SKEW: {
+    default: '30',
+    meaning:
+      'How far clocks may disagree when `exp`, `nbf` and `iat` are checked (at most 5m; `0` for none).',
+  },
+  KEYCARD_JWT_ALG: {
+    default: 'EdDSA',
+    meaning: 'Signing algorithm: `EdDSA`, `ES256`, `RS256` or `HS256` (HS256 keys are never published).',
+  },
+  KEYCARD_JWT_KEY_FILE: {
+    default: 'none',
+    meaning:
+      'A signing key (PEM or JWK private key; for HS256 a secret of at least 32 bytes) instead of generated, stored keys.',
+  },
+  KEYCARD_SERVICE_KEYS: {
+    default: 'none',
+    meaning:
+      'Comma-separated keys (at least 32 characters each) other services use for `GET /events/revocations` and `POST /introspect`.',
+  },
 } as const;
 
 export type ConfigVariable = keyof typeof configVariables;
@@ -281,6 +327,34 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     problems.push('KEYCARD_TRUST_PROXY: expected none, or comma-separated addresses or CIDR ranges');
   }
 
+  const accessTokenFormat = read('KEYCARD_ACCESS_TOKEN_FORMAT');
+  if (accessTokenFormat !== 'opaque' && accessTokenFormat !== 'jwt') {
+    problems.push(`KEYCARD_ACCESS_TOKEN_FORMAT: "${accessTokenFormat}" is neither opaque nor jwt`);
+  }
+  const jwtAlg = read('KEYCARD_JWT_ALG');
+  if (!(JWT_ALGORITHMS as readonly string[]).includes(jwtAlg)) {
+    problems.push(`KEYCARD_JWT_ALG: "${jwtAlg}" is not one of ${JWT_ALGORITHMS.join(', ')}`);
+  }
+  const audiences = read('KEYCARD_AUDIENCE')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+  if (audiences.length === 0) problems.push('KEYCARD_AUDIENCE: name at least one audience');
+  const clockSkewSeconds = optionalDuration('KEYCARD_CLOCK_SKEW', 30) ?? 30;
+  if (clockSkewSeconds > MAX_CLOCK_SKEW_SECONDS) {
+    problems.push(`KEYCARD_CLOCK_SKEW: must be at most ${MAX_CLOCK_SKEW_SECONDS} seconds`);
+  }
+  const serviceKeysText = env.KEYCARD_SERVICE_KEYS?.trim() ?? '';
+  const serviceKeys = serviceKeysText === '' ? [] : serviceKeysText.split(',').map((key) => key.trim());
+  // The keys are not echoed: they are secrets.
+  if (serviceKeys.some((key) => key.length < MIN_SERVICE_KEY_LENGTH)) {
+    problems.push(`KEYCARD_SERVICE_KEYS: each key must be at least ${MIN_SERVICE_KEY_LENGTH} characters`);
+  }
+  const issuerText = env.KEYCARD_ISSUER?.trim() ?? '';
+  if (issuerText !== '' && !/^https?:\/\/[^\s]+$/.test(issuerText)) {
+    problems.push('KEYCARD_ISSUER: expected an http(s) URL');
+  }
+
   const config: KeycardConfig = {
     host: read('KEYCARD_HOST'),
     port: integer('KEYCARD_PORT', 0, 65_535),
@@ -312,6 +386,19 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     rateLimits: rateLimitsSwitch === 'off' ? undefined : rateLimits,
     auditRetentionSeconds: duration('KEYCARD_AUDIT_RETENTION'),
     trustProxy,
+    accessTokenFormat: accessTokenFormat === 'jwt' ? 'jwt' : 'opaque',
+    issuer:
+      issuerText === ''
+        ? `http://${read('KEYCARD_HOST')}:${read('KEYCARD_PORT')}`
+        : issuerText.replace(/\/+$/, ''),
+    audiences,
+    jwtTtlSeconds: duration('KEYCARD_JWT_TTL'),
+    clockSkewSeconds,
+    jwtAlg: (JWT_ALGORITHMS as readonly string[]).includes(jwtAlg)
+      ? (jwtAlg as KeycardConfig['jwtAlg'])
+      : 'EdDSA',
+    jwtKeyFile: env.KEYCARD_JWT_KEY_FILE?.trim() ? env.KEYCARD_JWT_KEY_FILE.trim() : undefined,
+    serviceKeys,
   };
   if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
     problems.push('KEYCARD_METRICS_PORT: must differ from KEYCARD_PORT');

@@ -16,6 +16,11 @@ export const errorRegistry = {
   token_missing: { status: 401, message: 'An access token is required.' },
   token_invalid: { status: 401, message: 'The access token is invalid.' },
   access_token_expired: { status: 401, message: 'The access token has expired; refresh it.' },
+  claims_stale: {
+    status: 401,
+    message: 'The access token was issued before its claims changed; refresh it.',
+  },
+  service_key_invalid: { status: 401, message: 'A valid service key is required.' },
   session_expired: { status: 401, message: 'The session has expired; sign in again.' },
   session_revoked: { status: 401, message: 'The session has been revoked; sign in again.' },
   refresh_token_invalid: { status: 401, message: 'The refresh token is invalid.' },

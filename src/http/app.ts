@@ -17,6 +17,8 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { meRoutes } from './routes/me-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { revocationRoutes } from './routes/revocation-routes.js';
+import { wellKnownRoutes } from './routes/well-known-routes.js';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -36,6 +38,10 @@ export interface AppOptions {
    * see clients' addresses rather than the load balancer's. None: the peer is the client.
    */
   readonly trustProxy?: readonly string[];
+  /** Keys other services present for the revocation stream and introspection (`KEYCARD_SERVICE_KEYS`). */
+  readonly serviceKeys?: readonly string[];
+  /** How often an idle revocation stream sends a keepalive comment (ms); default 2000. */
+  readonly revocationHeartbeatMs?: number;
 }
 
 /**
@@ -92,7 +98,8 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   // each hook costs every request a turn of Fastify's hook runner.
   const isClosing = trackClosing(app);
   app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
+    // Only the public key documents (`/.well-known/…`) set their own.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (isClosing()) reply.header('connection', 'close');
     done(null, payload);
   });
@@ -104,6 +111,13 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   await app.register(meRoutes(keycard));
   await app.register(healthRoutes(keycard));
   await app.register(eventsRoutes(keycard));
+  await app.register(wellKnownRoutes(keycard));
+  await app.register(
+    revocationRoutes(keycard, {
+      serviceKeys: options.serviceKeys ?? [],
+      ...(options.revocationHeartbeatMs === undefined ? {} : { heartbeatMs: options.revocationHeartbeatMs }),
+    }),
+  );
   await app.register(docsRoutes());
   if (options.metrics !== undefined && options.metricsToken !== undefined) {
     await app.register(metricsRoute(options.metrics, { token: options.metricsToken }));

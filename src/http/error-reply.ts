@@ -7,6 +7,7 @@ const INVALID_TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'access_token_expired',
   'session_expired',
   'session_revoked',
+  'claims_stale',
 ]);
 
 /** Fastify's own errors, by code, as Keycard codes. */

@@ -20,6 +20,8 @@ export const ACCESS_TOKEN_ERRORS = [
   'access_token_expired',
   'session_expired',
   'session_revoked',
+  // A JWT issued before a stamp of its user, a group or everyone.
+  'claims_stale',
   // A cache miss reads the store.
   'store_unavailable',
 ] as const;

@@ -9,6 +9,8 @@ import type { AuditLogStore } from '../../audit/audit-log-store.js';
 import type { KeycardDatabase } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
+import { createKyselySigningKeys } from './kysely-signing-keys.js';
+import type { SigningKeyStore } from '../../tokens/signing-key-store.js';
 import {
   revokedSessionFromRow,
   sessionFromRow,
@@ -24,7 +26,7 @@ export interface KyselyDialectErrors {
   isUnavailable(error: unknown): boolean;
 }
 
-export type KeycardStore = SessionStore & UserStore & AuditLogStore;
+export type KeycardStore = SessionStore & UserStore & AuditLogStore & SigningKeyStore;
 
 const revokedColumns = [
   'uuid',
@@ -102,6 +104,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
   return {
     ...createKyselyAuditLog(db, guard),
+    ...createKyselySigningKeys(db, guard),
     ...createKyselyAdminQueries(db, guard, errors, moveToRevoked),
 
     findUserByEmail: (email) =>
