@@ -5,7 +5,7 @@ import {
 } from './sessions/authenticate-jwt-access-token.js';
 import { accessTokenPolicy, type JwtSettings, type StaleClaimsQuery } from './sessions/jwt-access-tokens.js';
 import { type ErrorCode, isKeycardError } from './core/errors.js';
-import { ACCESS_PURPOSE, AUDIENCE_PURPOSE, type JwtClaims } from './verify/jwt-claims.js';
+import { ACCESS_PURPOSE, ACCESS_TOKEN_TYPE, AUDIENCE_PURPOSE, type JwtClaims } from './verify/jwt-claims.js';
 import type { SessionContext } from './sessions/session-context.js';
 import { type PublicJwk, publicJwkOf, type SigningKey } from './tokens/signing-key.js';
 import { KEY_RELOAD_INTERVAL_MS, SigningKeyring } from './tokens/signing-keyring.js';
@@ -205,6 +205,11 @@ export function jwtAwareAuthentication(
   const jwtEnabled = context.jwt.format === 'jwt';
   const isJwt = (token: string) => jwtEnabled && token.startsWith('eyJ');
   return {
+    /**
+     * Whether a JWT-shaped token claims to be one of Keycard's access tokens (`typ: at+jwt`), so it is checked as
+     * one, rather than as a legacy token (`typ: JWT`). Only a claim: verification decides.
+     */
+    isAccessJwt: (token: string): boolean => isJwt(token) && headerTypeOf(token) === ACCESS_TOKEN_TYPE,
     authenticate: async (token: string): Promise<AuthenticatedSession> => {
       if (!isJwt(token)) return opaque.authenticate(token);
       await context.jwt.keyring.ready();
@@ -215,4 +220,15 @@ export function jwtAwareAuthentication(
       return context.jwt.keyring.loaded ? authenticateCachedJwtAccessToken(context, token) : undefined;
     },
   };
+}
+
+/** The lower-cased `typ` of a JWT's header, without verifying anything; undefined when there is none. */
+function headerTypeOf(token: string): string | undefined {
+  const dot = token.indexOf('.');
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
+    return typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -17,9 +17,14 @@ export function keycardOptionsFrom(config: KeycardConfig, secret: Uint8Array): K
     },
     accessTtlSeconds: config.accessTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
-    apiVersions: { supported: config.apiVersions, defaultVersion: config.defaultApiVersion },
+    apiVersions: {
+      supported: config.apiVersions,
+      defaultVersion: config.defaultApiVersion,
+      denied: config.deniedApiVersions,
+    },
     auditRetentionSeconds: config.auditRetentionSeconds,
     jwt: jwtOptionsFrom(config),
+    ...(config.legacyJwtSecret === undefined ? {} : { legacyJwtSecret: config.legacyJwtSecret }),
   };
 }
 

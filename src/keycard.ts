@@ -3,7 +3,9 @@ import type { AccountContext } from './accounts/account-context.js';
 import { createArgon2PasswordHasher } from './accounts/argon2-password-hasher.js';
 import type { PasswordHasher } from './accounts/password-hasher.js';
 import { type Credentials, register, type SignedIn } from './accounts/register.js';
-import { signIn } from './accounts/sign-in.js';
+import { type LegacySignedIn, signIn, upgradeAndSignIn } from './accounts/sign-in.js';
+import { authenticateLegacyToken } from './accounts/authenticate-legacy-token.js';
+import type { SessionUser } from './accounts/user.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { MIN_SECRET_BYTES } from './core/config.js';
 import { fanOutEvents, type KeycardEventListener, type RequestContext } from './core/keycard-events.js';
@@ -88,6 +90,11 @@ export interface KeycardOptions {
   readonly auditRetentionSeconds?: number;
   /** JWT access tokens, signing keys, issuer and audiences; defaults: opaque access tokens, EdDSA keys. */
   readonly jwt?: JwtOptions;
+  /**
+   * HS256 key of legacy (account version 003) JWTs, at least 32 bytes: the old deployment's key when its accounts
+   * are migrated. Default: derived from `secret`.
+   */
+  readonly legacyJwtSecret?: Uint8Array;
 }
 
 /**
@@ -98,7 +105,23 @@ export interface Keycard {
   readonly lifetimes: SessionLifetimes;
   resolveApiVersion(requested: string | undefined): string;
   register(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
-  signIn(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
+  /** A legacy account (version 003) gets its JWT and no session. */
+  signIn(
+    credentials: Credentials,
+    options: SessionOptions,
+    request?: RequestContext,
+  ): Promise<SignedIn | LegacySignedIn>;
+  /** Signs in, first moving a legacy account to version 004 (its legacy JWTs end). */
+  upgradeAndSignIn(
+    credentials: Credentials,
+    options: SessionOptions,
+    request?: RequestContext,
+  ): Promise<SignedIn>;
+  /**
+   * The user of a legacy JWT (account version 003). Throws `token_invalid`, or `session_required` when the
+   * account has moved to sessions.
+   */
+  authenticateLegacy(legacyToken: string): Promise<SessionUser>;
   authenticate(accessToken: string): Promise<AuthenticatedSession>;
   /**
    * `authenticate`'s steady state, synchronously: the caller when the in-process cache alone can accept the
@@ -106,6 +129,8 @@ export interface Keycard {
    * fails verification (signature, claims, stamps) is refused here, by throwing, since no lookup could save it.
    */
   authenticateCached(accessToken: string): AuthenticatedSession | undefined;
+  /** Whether a token presents itself as a JWT access token (then `authenticate` checks it, not `authenticateLegacy`). */
+  isAccessJwt(token: string): boolean;
   refresh(
     refreshToken: string,
     request?: RequestContext,
@@ -139,6 +164,9 @@ export interface Keycard {
 export function createKeycard(dependencies: KeycardDependencies, options: KeycardOptions): Keycard {
   if (options.secret.length < MIN_SECRET_BYTES) {
     throw new TypeError(`secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  if (options.legacyJwtSecret !== undefined && options.legacyJwtSecret.length < MIN_SECRET_BYTES) {
+    throw new TypeError(`legacyJwtSecret must be at least ${MIN_SECRET_BYTES} bytes`);
   }
   const passwordHasher = dependencies.passwordHasher ?? createArgon2PasswordHasher();
   let decoyHash: Promise<string> | undefined;
@@ -193,8 +221,12 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     // JWT access tokens live `KEYCARD_JWT_TTL`; opaque ones `KEYCARD_ACCESS_TTL`.
     accessTtlSeconds: jwt.format === 'jwt' ? jwt.ttlSeconds : options.accessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
+    deniedApiVersions: new Set(options.apiVersions.denied ?? []),
     emit: (event) => onEvent(event, clock.now()),
     passwordHasher,
+    legacyJwtKey:
+      options.legacyJwtSecret ??
+      new Uint8Array(hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard legacy jwt v1', 32)),
     decoyPasswordHash: () => (decoyHash ??= passwordHasher.hash(randomBytes(32).toString('base64url'))),
     rateLimiter:
       options.rateLimits === undefined || attemptCounter === undefined
@@ -239,10 +271,16 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     },
     authenticate: authentication.authenticate,
     authenticateCached: authentication.authenticateCached,
+    isAccessJwt: authentication.isAccessJwt,
     refresh: async (refreshToken, request) => {
       await keysReady();
       return refreshSession(inRequest(request), refreshToken);
     },
+    upgradeAndSignIn: async (credentials, sessionOptions, request) => {
+      await keysReady();
+      return upgradeAndSignIn(inRequest(request), credentials, sessionOptions);
+    },
+    authenticateLegacy: (legacyToken) => authenticateLegacyToken(context, legacyToken),
     signOut: (current, request) => signOut(inRequest(request), current),
     listSessions: (current) => listOwnSessions(context, current),
     revokeSession: (current, sessionUuid, request) =>
