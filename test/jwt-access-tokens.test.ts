@@ -7,6 +7,7 @@ import { buildApp } from '../src/http/app.js';
 import { createKeycard } from '../src/keycard.js';
 import {
   bearer,
+  PASSWORD,
   testOptions,
   errorOf,
   registerUser,
@@ -183,6 +184,36 @@ describe('JWT access tokens', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('legacy (version 003) JWTs next to JWT access tokens', () => {
+  const t = useTestKeycard(jwtOptions);
+
+  it('still reach the legacy path, and are never taken for access tokens', async () => {
+    const email = `legacy-${Date.now()}@example.com`;
+    const user = await t.keycard.admin.createUser({ email, password: PASSWORD }, '003');
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/auth/sign_in',
+      payload: { email, password: PASSWORD },
+    });
+    const { token } = signedIn.json<{ token: string }>();
+    const response = await me(t, token);
+    expect(response.statusCode).toBe(200);
+    expect(response.json<{ user: { uuid: string }; session: null }>()).toMatchObject({
+      user: { uuid: user.uuid },
+      session: null,
+    });
+    // Where a session is needed, a legacy token is told to sign in, not taken for a broken access token.
+    const sessions = await t.app.inject({ method: 'GET', url: '/sessions', headers: bearer(token) });
+    expect(errorOf(sessions).code).toBe('session_required');
+    // And a JWT access token is never accepted as a legacy one: its typ says what it is.
+    const { tokens } = await registerUser(t.app);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/sessions', headers: bearer(tokens.access_token) }))
+        .statusCode,
+    ).toBe(200);
   });
 });
 
