@@ -3,8 +3,16 @@ import {
   authenticateCachedJwtAccessToken,
   authenticateJwtAccessToken,
 } from './sessions/authenticate-jwt-access-token.js';
-import { accessTokenPolicy, type JwtSettings, type StaleClaimsQuery } from './sessions/jwt-access-tokens.js';
-import { type ErrorCode, isKeycardError } from './core/errors.js';
+import {
+  accessTokenPolicy,
+  issueAudienceToken,
+  type JwtSettings,
+  type StaleClaimsQuery,
+} from './sessions/jwt-access-tokens.js';
+import { type ErrorCode, isKeycardError, KeycardError } from './core/errors.js';
+import type { ClaimDefinition } from './core/claims-registry.js';
+import type { ClaimsHook } from './sessions/custom-claims.js';
+import { CLAIMS_KEY_BYTES } from './tokens/encrypt-claim.js';
 import { ACCESS_PURPOSE, ACCESS_TOKEN_TYPE, AUDIENCE_PURPOSE, type JwtClaims } from './verify/jwt-claims.js';
 import type { SessionContext } from './sessions/session-context.js';
 import { type PublicJwk, publicJwkOf, type SigningKey } from './tokens/signing-key.js';
@@ -30,6 +38,12 @@ export interface JwtOptions {
   readonly alg?: JwsAlgorithm;
   /** A key given in a file: the only key, not stored. */
   readonly fileKey?: SigningKey;
+  /** Custom claims (`KEYCARD_CLAIMS`). */
+  readonly claims?: readonly ClaimDefinition[];
+  /** The 32-byte key of claims only services may read (`KEYCARD_CLAIMS_KEY`). */
+  readonly claimsKey?: Uint8Array;
+  /** Audiences `POST /session/token` mints for, besides those of registered claims. */
+  readonly tokenAudiences?: readonly string[];
 }
 
 /** A signing key as `keycard keys list` shows it: never any key material. */
@@ -57,8 +71,16 @@ export function jwtSettingsFrom(
     secret: Uint8Array;
     clock: Clock;
     isClaimsStale?: (token: StaleClaimsQuery) => boolean;
+    claimsFor?: ClaimsHook;
   },
 ): JwtSettings {
+  const registry = options.claims ?? [];
+  if (
+    registry.some((claim) => claim.readers === 'services') &&
+    options.claimsKey?.length !== CLAIMS_KEY_BYTES
+  ) {
+    throw new TypeError(`claims only services may read need a claimsKey of ${CLAIMS_KEY_BYTES} bytes`);
+  }
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_JWT_TTL_SECONDS;
   const clockSkewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   const audiences = options.audiences ?? ['keycard'];
@@ -80,6 +102,14 @@ export function jwtSettingsFrom(
       ...(options.fileKey === undefined ? {} : { fileKey: options.fileKey }),
     }),
     ...(dependencies.isClaimsStale === undefined ? {} : { isClaimsStale: dependencies.isClaimsStale }),
+    claims: {
+      registry,
+      ...(options.claimsKey === undefined ? {} : { key: options.claimsKey }),
+      ...(dependencies.claimsFor === undefined ? {} : { hook: dependencies.claimsFor }),
+    },
+    tokenAudiences: [
+      ...new Set([...(options.tokenAudiences ?? []), ...registry.flatMap((claim) => claim.audiences)]),
+    ].filter((audience) => !audiences.includes(audience)),
   };
 }
 
@@ -104,6 +134,14 @@ export interface KeycardJwt {
    * access token) is active now, with its claims. Inactive tokens say nothing more; a store outage throws.
    */
   introspect(token: string): Promise<Introspection>;
+  /**
+   * A short-lived JWT for one other service, with only the claims declared for it (`POST /session/token`).
+   * Throws `audience_unknown` for an audience it does not mint for.
+   */
+  mintAudienceToken(
+    current: AuthenticatedSession,
+    audience: string,
+  ): Promise<{ token: string; expiresIn: number }>;
 }
 
 export type Introspection =
@@ -130,7 +168,6 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
 export function createKeycardJwt(
   context: SessionContext,
   opaque: { authenticate(token: string): Promise<AuthenticatedSession> },
-  audienceTokenAudiences: readonly string[] = [],
 ): KeycardJwt {
   const { keyring } = context.jwt;
   const infoOf = (key: SigningKey): SigningKeyInfo => ({
@@ -159,6 +196,11 @@ export function createKeycardJwt(
     async rotateSigningKey() {
       return infoOf(await keyring.rotate());
     },
+    async mintAudienceToken(current, audience) {
+      if (!context.jwt.tokenAudiences.includes(audience)) throw new KeycardError('audience_unknown');
+      await keyring.ready();
+      return issueAudienceToken(context.jwt, current.session, current.user, audience, context.clock.now());
+    },
     async introspect(token) {
       try {
         if (!token.startsWith('eyJ')) {
@@ -173,7 +215,7 @@ export function createKeycardJwt(
         await keyring.ready();
         const { claims } = await authenticateJwtAccessToken(context, token, {
           ...accessTokenPolicy(context.jwt),
-          audiences: [...context.jwt.audiences, ...audienceTokenAudiences],
+          audiences: [...context.jwt.audiences, ...context.jwt.tokenAudiences],
           purposes: [ACCESS_PURPOSE, AUDIENCE_PURPOSE],
         });
         const { iss, sub, aud, exp, iat, jti, sid = '', ver, api, kcp } = claims;
@@ -226,8 +268,12 @@ export function jwtAwareAuthentication(
 function headerTypeOf(token: string): string | undefined {
   const dot = token.indexOf('.');
   try {
-    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
-    return typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : undefined;
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as {
+      typ?: unknown;
+    };
+    return typeof header.typ === 'string'
+      ? header.typ.toLowerCase().replace(/^application\//, '')
+      : undefined;
   } catch {
     return undefined;
   }

@@ -36,6 +36,9 @@ function jwtOptionsFrom(config: KeycardConfig): JwtOptions {
     ttlSeconds: config.jwtTtlSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
     alg: config.jwtAlg,
+    claims: config.claims,
+    tokenAudiences: config.tokenAudiences,
+    ...(config.claimsKey === undefined ? {} : { claimsKey: config.claimsKey }),
   };
   if (config.jwtKeyFile === undefined) return options;
   try {

@@ -44,6 +44,7 @@ import {
   type KeycardJwt,
 } from './keycard-jwt.js';
 import type { StaleClaimsQuery } from './sessions/jwt-access-tokens.js';
+import type { ClaimsHook } from './sessions/custom-claims.js';
 import { RevocationFeed } from './sessions/revocation-feed.js';
 import type { SigningKeyStore } from './tokens/signing-key-store.js';
 
@@ -69,6 +70,8 @@ export interface KeycardDependencies {
    * called after the signature and claim checks, from memory. Default: never stale.
    */
   readonly isClaimsStale?: (token: StaleClaimsQuery) => boolean;
+  /** Values of registered custom claims for a user and audience (the embedding app's); synchronous. */
+  readonly claimsFor?: ClaimsHook;
 }
 
 export interface KeycardOptions {
@@ -208,6 +211,7 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     secret: options.secret,
     clock,
     ...(dependencies.isClaimsStale === undefined ? {} : { isClaimsStale: dependencies.isClaimsStale }),
+    ...(dependencies.claimsFor === undefined ? {} : { claimsFor: dependencies.claimsFor }),
   });
   const context: AccountContext = {
     store: dependencies.store,

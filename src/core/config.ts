@@ -1,3 +1,4 @@
+import { type ClaimDefinition, parseClaimsRegistry } from './claims-registry.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseRateLimitRule, type RateLimitPolicy, type RateLimitRule } from './rate-limit-policy.js';
 
@@ -59,6 +60,12 @@ export interface KeycardConfig {
   readonly jwtKeyFile: string | undefined;
   /** Keys other services present to read the revocation stream and introspect tokens. */
   readonly serviceKeys: readonly string[];
+  /** Custom claims (`KEYCARD_CLAIMS`). */
+  readonly claims: readonly ClaimDefinition[];
+  /** Key of claims only services read (32 bytes); undefined for none. */
+  readonly claimsKey: Buffer | undefined;
+  /** Audiences `POST /session/token` mints for, besides those of registered claims. */
+  readonly tokenAudiences: readonly string[];
 }
 
 export const MIN_SECRET_BYTES = 32;
@@ -206,6 +213,21 @@ export const configVariables = {
     default: 'none',
     meaning:
       'Comma-separated keys (at least 32 characters each) other services use for `GET /events/revocations` and `POST /introspect`.',
+  },
+  KEYCARD_CLAIMS: {
+    default: 'none',
+    meaning:
+      'Custom claims, a JSON array of `{"name", "type", "audiences": […], "readers": "clients" | "services"}`; values come from the user record or the embedding app, never from clients.',
+  },
+  KEYCARD_CLAIMS_KEY: {
+    default: 'none',
+    meaning:
+      'Key shared with services (32 bytes, base64url) that encrypts claims only services may read (JWE `dir` + `A256GCM`).',
+  },
+  KEYCARD_TOKEN_AUDIENCES: {
+    default: 'none',
+    meaning:
+      'Comma-separated services `POST /session/token` mints tokens for, besides the audiences of registered claims.',
   },
 } as const;
 
@@ -398,6 +420,29 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     problems.push('KEYCARD_ISSUER: expected an http(s) URL');
   }
 
+  let claims: ClaimDefinition[] = [];
+  const claimsText = env.KEYCARD_CLAIMS?.trim() ?? '';
+  if (claimsText !== '') {
+    try {
+      claims = parseClaimsRegistry(claimsText);
+    } catch (error) {
+      problems.push(`KEYCARD_CLAIMS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const claimsKeyText = env.KEYCARD_CLAIMS_KEY?.trim() ?? '';
+  const claimsKey = claimsKeyText === '' ? undefined : Buffer.from(claimsKeyText, 'base64url');
+  // The key is not echoed: it is a secret.
+  if (claimsKey !== undefined && (claimsKey.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(claimsKeyText))) {
+    problems.push('KEYCARD_CLAIMS_KEY: expected 32 bytes in base64url (43 characters)');
+  }
+  if (claimsKey === undefined && claims.some((claim) => claim.readers === 'services')) {
+    problems.push('KEYCARD_CLAIMS_KEY: required by the claims only services may read');
+  }
+  const tokenAudiences = (env.KEYCARD_TOKEN_AUDIENCES ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+
   const config: KeycardConfig = {
     host: read('KEYCARD_HOST'),
     port: integer('KEYCARD_PORT', 0, 65_535),
@@ -444,6 +489,9 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
       : 'EdDSA',
     jwtKeyFile: env.KEYCARD_JWT_KEY_FILE?.trim() ? env.KEYCARD_JWT_KEY_FILE.trim() : undefined,
     serviceKeys,
+    claims,
+    claimsKey,
+    tokenAudiences,
   };
   if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
     problems.push('KEYCARD_METRICS_PORT: must differ from KEYCARD_PORT');

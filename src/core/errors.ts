@@ -7,6 +7,7 @@
 export const errorRegistry = {
   invalid_request: { status: 400, message: 'The request is malformed.' },
   unsupported_api_version: { status: 400, message: 'This API version is not supported.' },
+  audience_unknown: { status: 400, message: 'Keycard mints no token for this audience.' },
   password_too_weak: { status: 400, message: 'The password is too weak.' },
   cannot_revoke_current: {
     status: 400,

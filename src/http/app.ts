@@ -17,6 +17,7 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { meRoutes } from './routes/me-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { audienceTokenRoutes } from './routes/audience-token-routes.js';
 import { revocationRoutes } from './routes/revocation-routes.js';
 import { wellKnownRoutes } from './routes/well-known-routes.js';
 
@@ -97,6 +98,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   await app.register(healthRoutes(keycard));
   await app.register(eventsRoutes(keycard));
   await app.register(wellKnownRoutes(keycard));
+  await app.register(audienceTokenRoutes(keycard));
   await app.register(
     revocationRoutes(keycard, {
       serviceKeys: options.serviceKeys ?? [],

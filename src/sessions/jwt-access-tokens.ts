@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { SessionUser } from '../accounts/user.js';
 import { signJwt } from '../tokens/sign-jwt.js';
 import type { SigningKeyring } from '../tokens/signing-keyring.js';
-import { ACCESS_PURPOSE, ACCESS_TOKEN_TYPE } from '../verify/jwt-claims.js';
+import { ACCESS_PURPOSE, ACCESS_TOKEN_TYPE, AUDIENCE_PURPOSE } from '../verify/jwt-claims.js';
+import { customClaimsFor, type CustomClaims } from './custom-claims.js';
 import type { JwtPolicy } from '../verify/verify-jwt.js';
 import type { LiveSession } from './session-cache.js';
 
@@ -28,7 +29,14 @@ export interface JwtSettings {
    * then it is refused with `claims_stale`. Called after the signature and claim checks; default: never stale.
    */
   readonly isClaimsStale?: (token: StaleClaimsQuery) => boolean;
+  /** Custom claims: the registry, the key of service-only claims, the embedding app's hook. */
+  readonly claims: CustomClaims;
+  /** Audiences `POST /session/token` mints for: `KEYCARD_TOKEN_AUDIENCES` and those of registered claims. */
+  readonly tokenAudiences: readonly string[];
 }
+
+/** Audience tokens live at most this long (s): they are for one call to one service. */
+export const AUDIENCE_TOKEN_MAX_TTL_SECONDS = 300;
 
 /** The verification policy of Keycard's own access tokens: `typ` at+jwt, purpose `access`, Keycard's keys. */
 export function accessTokenPolicy(settings: JwtSettings): JwtPolicy {
@@ -65,5 +73,37 @@ export function issueJwtAccessToken(
     ver: user.version,
     api: session.apiVersion,
     kcp: ACCESS_PURPOSE,
+    ...customClaimsFor(settings.claims, user, settings.audiences),
   });
+}
+
+/**
+ * A short-lived JWT for one other service (`POST /session/token`): `aud` is that service alone, and the only
+ * custom claims are those declared for it ("only pass back relevant claims"). Its purpose `audience` makes
+ * Keycard refuse it as an access token.
+ */
+export function issueAudienceToken(
+  settings: JwtSettings,
+  session: LiveSession,
+  user: SessionUser,
+  audience: string,
+  nowMs: number,
+): { token: string; expiresIn: number } {
+  const issuedAt = Math.floor(nowMs / 1000);
+  const expiresIn = Math.min(settings.ttlSeconds, AUDIENCE_TOKEN_MAX_TTL_SECONDS);
+  const token = signJwt(settings.keyring.signer(), ACCESS_TOKEN_TYPE, {
+    iss: settings.issuer,
+    sub: user.uuid,
+    aud: audience,
+    exp: issuedAt + expiresIn,
+    iat: issuedAt,
+    nbf: issuedAt,
+    jti: randomBytes(16).toString('base64url'),
+    sid: session.uuid,
+    ver: user.version,
+    api: session.apiVersion,
+    kcp: AUDIENCE_PURPOSE,
+    ...customClaimsFor(settings.claims, user, [audience]),
+  });
+  return { token, expiresIn };
 }
