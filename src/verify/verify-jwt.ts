@@ -28,8 +28,11 @@ const ES256_SIGNATURE_BYTES = 64;
  * its `kid` names and only that key's algorithm, then `typ`, `iss`, `aud`, `exp`, `nbf` and `iat`. Throws a
  * `TokenError`; the payload is only read once the signature is good.
  *
- * Synchronous on purpose: Keycard accepts a token it can check from memory without a promise on the way (its hot
- * path), and jose's async WebCrypto verification was several times slower here (see bench/verify).
+ * Synchronous, with node:crypto, on purpose: Keycard accepts a token it can check from memory without a promise
+ * on the way (its hot path), and jose's async WebCrypto verification was much slower here. `npm run bench --
+ * verify` (one run, a busy 2-core machine), ops/s against the raw node:crypto signature check of the same token:
+ * HS256 jose 9.3k (0.04×) vs this 130k (0.59×) of 222k; RS256 jose 9.8k (0.25×) vs this 31k (0.76×);
+ * ES256 0.69× vs 1.11×; EdDSA 0.59× vs 0.92×.
  */
 export function verifyJwt(token: string, policy: JwtPolicy, nowMs: number): JwtClaims {
   const firstDot = token.indexOf('.');
