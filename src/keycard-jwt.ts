@@ -20,7 +20,7 @@ import { KEY_RELOAD_INTERVAL_MS, SigningKeyring } from './tokens/signing-keyring
 import type { SigningKeyStore } from './tokens/signing-key-store.js';
 import type { Clock } from './core/clock.js';
 import type { JwsAlgorithm } from './verify/verification-key.js';
-import type { RevocationMessage } from './verify/revocation-message.js';
+import type { RevocationMessage, Stamp } from './verify/revocation-message.js';
 
 /** JWT settings of `createKeycard`; every field has a default. */
 export interface JwtOptions {
@@ -168,6 +168,7 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
 export function createKeycardJwt(
   context: SessionContext,
   opaque: { authenticate(token: string): Promise<AuthenticatedSession> },
+  currentStamps: () => readonly Stamp[] = () => [],
 ): KeycardJwt {
   const { keyring } = context.jwt;
   const infoOf = (key: SigningKey): SigningKeyInfo => ({
@@ -231,7 +232,13 @@ export function createKeycardJwt(
       // Access tokens of the opaque kind are not verified elsewhere; JWTs live at most the longer of the two TTLs.
       const since = now - Math.max(windowMs, context.accessTtlSeconds * 1000);
       const { ended } = await context.store.listSessionChangesSince(since, limit);
-      return { kind: 'snapshot', sessions: ended, stamps: [], complete: ended.length < limit, at: now };
+      return {
+        kind: 'snapshot',
+        sessions: ended,
+        stamps: currentStamps(),
+        complete: ended.length < limit,
+        at: now,
+      };
     },
   };
 }

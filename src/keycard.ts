@@ -45,6 +45,7 @@ import {
 } from './keycard-jwt.js';
 import type { StaleClaimsQuery } from './sessions/jwt-access-tokens.js';
 import type { ClaimsHook } from './sessions/custom-claims.js';
+import type { Stamp } from './verify/revocation-message.js';
 import { RevocationFeed } from './sessions/revocation-feed.js';
 import type { SigningKeyStore } from './tokens/signing-key-store.js';
 
@@ -72,6 +73,11 @@ export interface KeycardDependencies {
   readonly isClaimsStale?: (token: StaleClaimsQuery) => boolean;
   /** Values of registered custom claims for a user and audience (the embedding app's); synchronous. */
   readonly claimsFor?: ClaimsHook;
+  /**
+   * The stamps in force, for the snapshot that opens each revocation stream (new stamps are published on
+   * `keycard.revocations` as they are set). Default: none.
+   */
+  readonly currentStamps?: () => readonly Stamp[];
 }
 
 export interface KeycardOptions {
@@ -294,7 +300,11 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
     listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
     admin: createKeycardAdmin(context),
-    jwt: createKeycardJwt(context, { authenticate: (token) => authenticateAccessToken(context, token) }),
+    jwt: createKeycardJwt(
+      context,
+      { authenticate: (token) => authenticateAccessToken(context, token) },
+      dependencies.currentStamps,
+    ),
     revocations,
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),
