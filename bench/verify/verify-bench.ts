@@ -93,10 +93,7 @@ export async function measureVerify(): Promise<string> {
             fetch: () => Promise.resolve(Response.json({ keys: [publicJwkOf(key)] })),
           });
     await verifier?.jwks.refresh();
-    const joseKey =
-      alg === 'HS256'
-        ? key.key
-        : await importJWK({ ...publicJwkOf(key) }, alg);
+    const joseKey = alg === 'HS256' ? key.key : await importJWK({ ...publicJwkOf(key) }, alg);
     const raw = rawVerification(key, token);
     const row: Row = { alg, raw: [], verifyJwt: [], verifier: [], jose: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
