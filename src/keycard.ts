@@ -267,8 +267,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
     authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
   });
-  // Operations that issue tokens sign synchronously: the keys are read (or created) first.
-  const keysReady = () => jwt.keyring.ready();
+  // Operations that issue JWT access tokens sign synchronously: the keys are read (or created) first. Opaque
+  // access tokens need no key, so those operations then cost no statement more.
+  const keysReady = () => (jwt.format === 'jwt' ? jwt.keyring.ready() : Promise.resolve());
 
   return {
     lifetimes: options.lifetimes,

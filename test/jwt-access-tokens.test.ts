@@ -187,6 +187,36 @@ describe('JWT access tokens', () => {
   });
 });
 
+describe('JWT access tokens of a denied API version', () => {
+  const t = useTestKeycard(jwtOptions);
+
+  it('are refused with api_version_denied, as opaque ones are', async () => {
+    const { tokens } = await registerUser(t.app, {}, { 'x-api-version': '20190520' });
+    expect((await me(t, tokens.access_token)).statusCode).toBe(200);
+    // Another Keycard on the same store, where that version has since been denied.
+    const keycard = createKeycard(
+      { store: t.store, clock: t.clock },
+      {
+        ...testOptions,
+        ...jwtOptions,
+        apiVersions: {
+          supported: ['20190520', '20200115'],
+          defaultVersion: '20200115',
+          denied: ['20190520'],
+        },
+      },
+    );
+    const app = await buildApp(keycard);
+    try {
+      const refused = await app.inject({ method: 'GET', url: '/me', headers: bearer(tokens.access_token) });
+      expect(refused.statusCode).toBe(426);
+      expect(errorOf(refused).code).toBe('api_version_denied');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('legacy (version 003) JWTs next to JWT access tokens', () => {
   const t = useTestKeycard(jwtOptions);
 

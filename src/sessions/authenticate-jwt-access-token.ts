@@ -58,6 +58,9 @@ export function authenticateCachedJwtAccessToken(
   const entry = context.cache.entryAt(slot);
   if (!accepts(context, entry, claims)) return undefined;
   if (context.clock.now() - entry.session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
+  if (context.deniedApiVersions.size !== 0 && context.deniedApiVersions.has(entry.session.apiVersion)) {
+    return undefined;
+  }
   context.cache.countLocalHit();
   return entry;
 }
@@ -98,6 +101,8 @@ export async function authenticateJwtAccessToken(
     if (entry.user.uuid !== claims.sub) throw new KeycardError('token_invalid');
   }
   const now = context.clock.now();
+  // As for opaque tokens: refused, not revoked (the denial may be lifted); the client signs in anew.
+  if (context.deniedApiVersions.has(entry.session.apiVersion)) throw new KeycardError('api_version_denied');
   if (isSessionExpired(context.lifetimes, entry.session, now)) {
     await endSession(context, entry.session, 'expired');
     throw new KeycardError('session_expired');
