@@ -319,6 +319,20 @@ describe('signing keys', () => {
   });
 });
 
+describe('a key from KEYCARD_JWT_KEY_FILE', () => {
+  const fileKey = { ...generateSigningKey('ES256', 0), kid: 'file-key-1' };
+  const t = useTestKeycard({ jwt: { ...jwtOptions.jwt, alg: 'ES256', fileKey } });
+
+  it('is the only key: it signs, is published, is not stored, and is not rotated', async () => {
+    const { tokens } = await registerUser(t.app);
+    expect(partsOf(tokens.access_token).header).toMatchObject({ alg: 'ES256', kid: 'file-key-1' });
+    expect((await me(t, tokens.access_token)).statusCode).toBe(200);
+    expect((await jwks(t)).keys.map((key) => key.kid)).toEqual(['file-key-1']);
+    expect(await t.store.listSigningKeys()).toEqual([]);
+    await expect(t.keycard.jwt.rotateSigningKey()).rejects.toThrow(/KEYCARD_JWT_KEY_FILE/);
+  });
+});
+
 describe('HS256 keys', () => {
   const t = useTestKeycard({ jwt: { ...jwtOptions.jwt, alg: 'HS256' } });
 
