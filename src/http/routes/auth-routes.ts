@@ -2,11 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
+import { checkCsrf } from '../cookies/check-csrf.js';
+import { TransportField, wantsCookieTransport } from '../cookies/cookie-transport.js';
+import { handOutTokens } from '../cookies/hand-out-tokens.js';
+import { clearSessionCookies } from '../cookies/session-cookies.js';
+import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { callerOf, requestContextOf, userAgentOf } from '../request-context.js';
 import { ApiVersionField, ApiVersionQuery, NoBody, NoContent } from '../schemas/common-schemas.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
-import { presentTokens, TokensBody } from '../schemas/tokens-schema.js';
+import { TokensBody } from '../schemas/tokens-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
 import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
 
@@ -22,6 +27,7 @@ const SignInBody = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 4096 }),
     remember: Remember,
+    transport: TransportField,
     api: ApiVersionField,
   },
   { additionalProperties: false },
@@ -36,34 +42,41 @@ const RegisterBody = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ description: '8 to 1024 characters, and not a very common password.' }),
     remember: Remember,
+    transport: TransportField,
     api: ApiVersionField,
   },
   { additionalProperties: false },
 );
 
+/** `tokens` is left out when they were set as cookies (`transport: "cookie"`). */
 const SignedInBody = Type.Object(
-  { user: UserBody, session: SessionBody, tokens: TokensBody },
+  { user: UserBody, session: SessionBody, tokens: Type.Optional(TokensBody) },
   { additionalProperties: false },
 );
 
 /** Registration, sign-in and sign-out: the only places sessions begin and the usual place they end. */
-export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPluginAsyncTypebox {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   return async (app) => {
     app.post(
       '/auth',
       {
-        schema: withErrorCodes(['password_too_weak', 'email_taken', 'rate_limited', 'store_unavailable'], {
-          summary: 'Register',
-          description: 'Creates an account and its first session, and returns the session’s tokens.',
-          tags: ['auth'],
-          body: RegisterBody,
-          querystring: ApiVersionQuery,
-          response: { 201: { ...SignedInBody, description: 'The new account, its session and tokens.' } },
-        }),
+        schema: withErrorCodes(
+          ['password_too_weak', 'email_taken', 'csrf_rejected', 'rate_limited', 'store_unavailable'],
+          {
+            summary: 'Register',
+            description: 'Creates an account and its first session, and returns the session’s tokens.',
+            tags: ['auth'],
+            body: RegisterBody,
+            querystring: ApiVersionQuery,
+            response: { 201: { ...SignedInBody, description: 'The new account, its session and tokens.' } },
+          },
+        ),
       },
       async (request, reply) => {
-        const { email, password, remember = true } = request.body;
+        const { email, password, remember = true, transport } = request.body;
+        const asCookies = wantsCookieTransport(request, transport);
+        if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.register(
           { email, password },
           { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
@@ -72,7 +85,7 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         return reply.code(201).send({
           user: presentUser(signedIn.user),
           session: presentSession(signedIn.session, keycard.lifetimes),
-          tokens: presentTokens(signedIn.tokens),
+          ...handOutTokens(reply, signedIn.tokens, asCookies),
         });
       },
     );
@@ -80,18 +93,25 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
     app.post(
       '/auth/sign_in',
       {
-        schema: withErrorCodes(['invalid_credentials', 'rate_limited', 'store_unavailable'], {
-          summary: 'Sign in',
-          description:
-            'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.',
-          tags: ['auth'],
-          body: SignInBody,
-          querystring: ApiVersionQuery,
-          response: { 200: { ...SignedInBody, description: 'The account, the new session and its tokens.' } },
-        }),
+        schema: withErrorCodes(
+          ['invalid_credentials', 'csrf_rejected', 'rate_limited', 'store_unavailable'],
+          {
+            summary: 'Sign in',
+            description:
+              'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.',
+            tags: ['auth'],
+            body: SignInBody,
+            querystring: ApiVersionQuery,
+            response: {
+              200: { ...SignedInBody, description: 'The account, the new session and its tokens.' },
+            },
+          },
+        ),
       },
-      async (request) => {
-        const { email, password, remember = true } = request.body;
+      async (request, reply) => {
+        const { email, password, remember = true, transport } = request.body;
+        const asCookies = wantsCookieTransport(request, transport);
+        if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.signIn(
           { email, password },
           { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
@@ -100,7 +120,7 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         return {
           user: presentUser(signedIn.user),
           session: presentSession(signedIn.session, keycard.lifetimes),
-          tokens: presentTokens(signedIn.tokens),
+          ...handOutTokens(reply, signedIn.tokens, asCookies),
         };
       },
     );
@@ -108,9 +128,10 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
     app.post(
       '/auth/sign_out',
       {
-        schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
+        schema: withErrorCodes([...ACCESS_TOKEN_ERRORS, 'csrf_rejected'], {
           summary: 'Sign out',
-          description: 'Revokes the current session (reason `sign_out`). Takes no body.',
+          description:
+            'Revokes the current session (reason `sign_out`) and clears the session cookies. Takes no body.',
           tags: ['auth'],
           security: BEARER_SECURITY,
           body: NoBody,
@@ -118,10 +139,11 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           response: { 204: { ...NoContent, description: 'Signed out.' } },
         }),
         preValidation: emptyBodyWhenAbsent,
-        preHandler: requireSession(keycard),
+        preHandler: requireSession(keycard, cookies),
       },
       async (request, reply) => {
         await keycard.signOut(callerOf(request), requestContextOf(request));
+        if (request.sessionCookieUsed) clearSessionCookies(reply);
         return reply.code(204).send(null);
       },
     );
