@@ -79,6 +79,8 @@ export function sessionRoutes(keycard: Keycard, cookies: TrustedOrigins): Fastif
             },
           },
         ),
+        // A browser refreshing by cookie has nothing to send.
+        preValidation: emptyBodyWhenAbsent,
       },
       async (request, reply) => {
         const { refresh_token: fromBody, transport } = request.body;
