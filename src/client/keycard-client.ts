@@ -75,6 +75,8 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
   /** Bumped by every refresh this tab saw (its own or another tab's): requests compare it with their start's. */
   let generation = 0;
   let refreshing: Promise<void> | undefined;
+  /** Set once the end of the session was told, so 20 requests failing together tell the listeners once. */
+  let ended = false;
 
   crossTab.onMessage((message) => {
     if (message.type === 'refreshed') generation += 1;
@@ -83,6 +85,8 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
 
   function endLocally(error: KeycardClientError | undefined, tellOtherTabs: boolean): void {
     tokens.save(undefined);
+    if (ended) return;
+    ended = true;
     if (tellOtherTabs) crossTab.post({ type: 'signed_out' });
     for (const listener of signedOutListeners) listener(error);
   }
@@ -136,6 +140,7 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
     if (!response.ok) throw await errorOfResponse(response);
     if (transport === 'bearer') tokens.save(((await response.json()) as { tokens: KeycardTokens }).tokens);
     generation += 1;
+    ended = false;
     crossTab.post({ type: 'refreshed', at: Date.now() });
   }
 
@@ -164,7 +169,10 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
   async function authenticatedFetch(path: string, init: RequestInit = {}): Promise<Response> {
     const startedAt = generation;
     const response = await send(path, init);
-    if (response.status !== 401) return response;
+    if (response.status !== 401) {
+      if (response.ok) ended = false;
+      return response;
+    }
     const error = await errorOfResponse(response.clone());
     if (REFRESH_CODES.has(error.code)) {
       await refreshAfter(startedAt);
@@ -185,6 +193,7 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
     const body = transport === 'cookie' ? { ...credentials, transport: 'cookie' } : credentials;
     const signedIn = await call<SignedIn & { tokens?: KeycardTokens }>('POST', path, body, false);
     if (transport === 'bearer' && signedIn.tokens !== undefined) tokens.save(signedIn.tokens);
+    ended = false;
     return { user: signedIn.user, session: signedIn.session };
   }
 
