@@ -4,7 +4,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'bench/results/', 'bench/**/*.lua'] },
+  { ignores: ['dist/', 'data/', 'test-results/', 'node_modules/', 'bench/results/', 'bench/**/*.lua'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
