@@ -95,7 +95,7 @@ describe.runIf(chromiumAvailable())('the account page in Chromium', () => {
   it('keeps the session cookie out of reach of scripts: document.cookie is empty', async () => {
     const page = await openPage();
     await signUp(page, uniqueEmail());
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate<string>('document.cookie')).toBe('');
     const cookies = await page.context().cookies();
     expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.secure, cookie.sameSite])).toEqual(
       expect.arrayContaining([

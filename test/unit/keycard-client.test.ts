@@ -29,6 +29,9 @@ function json(status: number, body: unknown): Response {
   });
 }
 
+const urlOf = (input: string | URL | Request) => (input instanceof Request ? input.url : input.toString());
+const bodyOf = (init: RequestInit | undefined) => (typeof init?.body === 'string' ? init.body : '');
+
 const errorBody = (code: string, reason?: string) => ({
   error: { code, message: code, ...(reason === undefined ? {} : { reason }) },
 });
@@ -45,7 +48,7 @@ function fakeKeycard(mode: 'bearer' | 'cookie') {
   const calls: string[] = [];
   let refreshes = 0;
   const fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const url = new URL(String(input));
+    const url = new URL(urlOf(input));
     const method = init.method ?? 'GET';
     const headers = new Headers(init.headers);
     calls.push(`${method} ${url.pathname}`);
@@ -59,7 +62,7 @@ function fakeKeycard(mode: 'bearer' | 'cookie') {
     if (url.pathname === '/session/refresh') {
       refreshes += 1;
       if (revokedReason !== undefined) return json(401, errorBody('session_revoked', revokedReason));
-      const body = JSON.parse(String(init.body)) as { refresh_token?: string };
+      const body = JSON.parse(bodyOf(init)) as { refresh_token?: string };
       if (mode === 'bearer' && body.refresh_token !== `refresh-${generation}`) {
         return json(401, errorBody('refresh_token_invalid'));
       }
@@ -145,7 +148,7 @@ describe('keycard/client: refresh', () => {
     const { client } = bearerClient(server, 1);
     server.staleClaims();
     const [first, second] = await Promise.all([client.fetch('/a'), client.fetch('/b')]);
-    expect([first?.status, second?.status]).toEqual([200, 200]);
+    expect([first.status, second.status]).toEqual([200, 200]);
     expect(server.refreshes).toBe(1);
   });
 
@@ -156,7 +159,7 @@ describe('keycard/client: refresh', () => {
       {
         ...server,
         fetch: (input, init) => {
-          if (String(input).endsWith('/echo')) bodies.push(String(init?.body));
+          if (urlOf(input).endsWith('/echo')) bodies.push(bodyOf(init));
           return server.fetch(input, init);
         },
       },
@@ -286,7 +289,7 @@ describe('keycard/client: the end of a session', () => {
       transport: 'cookie',
       crossTab: false,
       fetch: (input, init) => {
-        sent.push(String(init?.body));
+        sent.push(bodyOf(init));
         return server.fetch(input, init);
       },
     });
