@@ -54,6 +54,7 @@ const REFRESH_CODES: ReadonlySet<KeycardErrorCode> = new Set(['access_token_expi
 /** Codes after which the session is over: sign in again. */
 const SIGNED_OUT_CODES: ReadonlySet<KeycardErrorCode> = new Set([
   'token_invalid',
+  'session_required',
   'session_expired',
   'session_revoked',
   'refresh_token_invalid',

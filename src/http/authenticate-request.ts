@@ -1,6 +1,7 @@
 import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { KeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
+import { looksLikeJwt } from '../tokens/legacy-jwt.js';
 import { checkCsrf, isSafeMethod } from './cookies/check-csrf.js';
 import { ACCESS_COOKIE, cookieOf } from './cookies/session-cookies.js';
 import type { TrustedOrigins } from './cookies/trusted-origins.js';
@@ -48,6 +49,25 @@ function cookieTokenOf(request: FastifyRequest, origins: TrustedOrigins): string
  * origins browser pages may come from), from the session cookie. Routes without `cookies` take Bearer only.
  */
 export function requireSession(keycard: Keycard, cookies?: TrustedOrigins): preHandlerHookHandler {
+  return authenticateWith(keycard, false, cookies);
+}
+
+/**
+ * Like `requireSession`, but a legacy account's JWT (account version 003, which has no session) is accepted
+ * too: it sets `request.legacyUser` instead of `request.auth`. For the routes about the user, not the session.
+ */
+export function requireSessionOrLegacyToken(
+  keycard: Keycard,
+  cookies?: TrustedOrigins,
+): preHandlerHookHandler {
+  return authenticateWith(keycard, true, cookies);
+}
+
+function authenticateWith(
+  keycard: Keycard,
+  acceptsLegacy: boolean,
+  cookies: TrustedOrigins | undefined,
+): preHandlerHookHandler {
   return function authenticate(request, _reply, done) {
     let accessToken: string;
     try {
@@ -63,6 +83,19 @@ export function requireSession(keycard: Keycard, cookies?: TrustedOrigins): preH
       }
     } catch (error) {
       done(error as Error);
+      return;
+    }
+    if (looksLikeJwt(accessToken)) {
+      // Opaque access tokens have one dot; a legacy JWT is refused where a session is needed, with a code that
+      // tells the client to sign in (an upgraded account's JWT gets the same from authenticateLegacy).
+      keycard.authenticateLegacy(accessToken).then((user) => {
+        if (!acceptsLegacy) {
+          done(new KeycardError('session_required'));
+          return;
+        }
+        request.legacyUser = user;
+        done();
+      }, done);
       return;
     }
     keycard.authenticate(accessToken).then((auth) => {

@@ -45,6 +45,7 @@ export async function refreshSession(
 
     if (presented.generation === session.refreshGeneration) {
       if (!secretMatchesHash(presented.secret, session.refreshHash)) break;
+      refuseDeniedApiVersion(context, session);
       if (isSessionExpired(context.lifetimes, session, now)) {
         await endSession(context, session, 'expired');
         throw new KeycardError('session_expired');
@@ -74,6 +75,7 @@ export async function refreshSession(
       const withinGrace =
         session.rotatedAt !== null && now - session.rotatedAt <= context.refreshGraceSeconds * 1000;
       if (withinGrace && !isSessionExpired(context.lifetimes, session, now)) {
+        refuseDeniedApiVersion(context, session);
         context.emit({
           type: 'session_refreshed',
           userUuid: user.uuid,
@@ -95,6 +97,11 @@ export async function refreshSession(
     break;
   }
   throw new KeycardError('refresh_token_invalid');
+}
+
+/** Only the holder of the session's current tokens learns that its API version is denied. */
+function refuseDeniedApiVersion(context: SessionContext, session: Session): void {
+  if (context.deniedApiVersions.has(session.apiVersion)) throw new KeycardError('api_version_denied');
 }
 
 function rotationTo(
