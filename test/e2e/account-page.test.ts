@@ -92,6 +92,41 @@ describe.runIf(chromiumAvailable())('the account page in Chromium', () => {
     expect(access?.expires).toBeGreaterThan(Date.now() / 1000 + 60 * 60);
   });
 
+  it('can be used with the keyboard alone', async () => {
+    const email = uniqueEmail();
+    const setup = await openPage();
+    await signUp(setup, email);
+    await setup.context().clearCookies();
+
+    const page = await openPage();
+    await page.locator('#signed-out').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('sign-in-email');
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Tab'); // Remember me
+    await page.keyboard.press('Tab'); // Sign in
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your devices' }).waitFor();
+    // Focus moves to the devices list, so a screen reader announces where the person is.
+    await expect
+      .poll(() => page.evaluate<string | undefined>('document.activeElement?.id'))
+      .toBe('devices-title');
+  });
+
+  it('signs every tab of the browser out at once', async () => {
+    const first = await openPage();
+    await signUp(first, uniqueEmail());
+    const second = await first.context().newPage();
+    await second.goto(`${keycard.url}/`);
+    await second.getByRole('heading', { name: 'Your devices' }).waitFor();
+
+    await first.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await second.locator('#signed-out').waitFor();
+    await expect.poll(() => notice(second).textContent()).toBe('You signed out.');
+  });
+
   it('keeps the session cookie out of reach of scripts: document.cookie is empty', async () => {
     const page = await openPage();
     await signUp(page, uniqueEmail());
