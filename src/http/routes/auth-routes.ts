@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { SignedIn } from '../../accounts/register.js';
+import { KeycardError } from '../../core/errors.js';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
 import { checkCsrf } from '../cookies/check-csrf.js';
@@ -112,7 +113,7 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
       '/auth/sign_in',
       {
         schema: withErrorCodes(
-          ['invalid_credentials', 'csrf_rejected', 'rate_limited', 'store_unavailable'],
+          ['invalid_credentials', 'csrf_rejected', 'session_required', 'rate_limited', 'store_unavailable'],
           {
             summary: 'Sign in',
             description:
@@ -140,6 +141,14 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
           requestContextOf(request),
         );
         if ('legacyToken' in signedIn) {
+          // A JWT in the body would put a bearer credential in the page's reach, which is what cookie mode
+          // avoids; a legacy account has no session to put in cookies: it upgrades first.
+          if (asCookies) {
+            throw new KeycardError('session_required', {
+              message:
+                'This account must be upgraded before it can sign in with cookies: use POST /auth/upgrade.',
+            });
+          }
           return { user: presentUser(signedIn.user), token: signedIn.legacyToken };
         }
         return presentSignedIn(keycard, signedIn, reply, asCookies);
