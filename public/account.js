@@ -111,9 +111,13 @@ async function act(button, action) {
 }
 
 client.onSignedOut((error) => {
+  const wasSignedIn = !views.signedIn.hidden;
   show('signedOut');
-  say(error === undefined ? 'You signed out.' : describeError(error), error === undefined ? 'ok' : 'error');
-  $('sign-in-email').focus();
+  if (error === undefined) say('You signed out.', 'ok');
+  // No cookie on a first visit is not news; losing it while signed in (it expired) is.
+  else if (error.code !== 'token_missing' || wasSignedIn) say(describeError(error));
+  // Focus follows the view only when it changed under the person; a first visit keeps the page's own order.
+  if (wasSignedIn) $('sign-in-email').focus();
 });
 
 function credentialsOf(form) {

@@ -181,13 +181,21 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
       if (replayed.status === 401) await signOutIfOver(replayed);
       return replayed;
     }
-    if (SIGNED_OUT_CODES.has(error.code)) endLocally(error, true);
+    if (isOver(error)) endLocally(error, true);
     return response;
+  }
+
+  /**
+   * Whether an answer means the session is over. In cookie mode `token_missing` does too: the browser dropped
+   * the cookies (they expired with the session, or another tab signed out).
+   */
+  function isOver(error: KeycardClientError): boolean {
+    return SIGNED_OUT_CODES.has(error.code) || (transport === 'cookie' && error.code === 'token_missing');
   }
 
   async function signOutIfOver(response: Response): Promise<void> {
     const error = await errorOfResponse(response.clone());
-    if (SIGNED_OUT_CODES.has(error.code)) endLocally(error, true);
+    if (isOver(error)) endLocally(error, true);
   }
 
   async function start(path: string, credentials: Credentials): Promise<SignedIn> {

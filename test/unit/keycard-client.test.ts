@@ -266,6 +266,29 @@ describe('keycard/client: the end of a session', () => {
     expect(told).toHaveLength(1);
   });
 
+  it('in cookie mode, takes token_missing (the browser dropped the cookies) as the end of the session', async () => {
+    const server = fakeKeycard('cookie');
+    const cookieless = createKeycardClient({
+      baseUrl: BASE,
+      transport: 'cookie',
+      crossTab: false,
+      // As a browser whose cookies expired: the fake answers token_missing without credentials.
+      fetch: (input, init) => server.fetch(input, { ...init, credentials: 'omit' }),
+    });
+    const told: (KeycardClientError | undefined)[] = [];
+    cookieless.onSignedOut((error) => told.push(error));
+    await expect(cookieless.listSessions()).rejects.toMatchObject({ code: 'token_missing' });
+    expect(told.map((error) => error?.code)).toEqual(['token_missing']);
+
+    // In Bearer mode it only means no token was given: nothing to end.
+    const bearerServer = fakeKeycard('bearer');
+    const tokenless = createKeycardClient({ baseUrl: BASE, fetch: bearerServer.fetch });
+    const bearerTold: unknown[] = [];
+    tokenless.onSignedOut((error) => bearerTold.push(error));
+    await expect(tokenless.me()).rejects.toMatchObject({ code: 'token_missing' });
+    expect(bearerTold).toEqual([]);
+  });
+
   it('signOut clears local state even when the session had already ended on the server', async () => {
     const server = fakeKeycard('bearer');
     const { client, tokenStore } = bearerClient(server, 1);
