@@ -221,6 +221,7 @@ describe('CORS', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe(TRUSTED_ORIGIN);
     expect(response.headers['access-control-allow-credentials']).toBe('true');
+    expect(String(response.headers['access-control-expose-headers'])).toContain('retry-after');
   });
 });
 

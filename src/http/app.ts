@@ -99,6 +99,8 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
       credentials: true,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'x-api-version', CSRF_HEADER, TRANSPORT_HEADER],
+      // What a client acts on: when to retry after `rate_limited`, and why a token was refused.
+      exposedHeaders: ['retry-after', 'www-authenticate'],
       maxAge: 600,
     });
   }
