@@ -5,6 +5,7 @@ import { looksLikeJwt } from '../tokens/legacy-jwt.js';
 import { checkCsrf, isSafeMethod } from './cookies/check-csrf.js';
 import { ACCESS_COOKIE, cookieOf } from './cookies/session-cookies.js';
 import type { TrustedOrigins } from './cookies/trusted-origins.js';
+import { requestContextOf } from './request-context.js';
 
 const SCHEME = 'bearer';
 
@@ -88,7 +89,7 @@ function authenticateWith(
     if (looksLikeJwt(accessToken)) {
       // Opaque access tokens have one dot; a legacy JWT is refused where a session is needed, with a code that
       // tells the client to sign in (an upgraded account's JWT gets the same from authenticateLegacy).
-      keycard.authenticateLegacy(accessToken).then((user) => {
+      keycard.authenticateLegacy(accessToken, requestContextOf(request)).then((user) => {
         if (!acceptsLegacy) {
           done(new KeycardError('session_required'));
           return;
@@ -98,7 +99,7 @@ function authenticateWith(
       }, done);
       return;
     }
-    keycard.authenticate(accessToken).then((auth) => {
+    keycard.authenticate(accessToken, requestContextOf(request)).then((auth) => {
       request.auth = auth;
       done();
     }, done);
