@@ -114,6 +114,7 @@ export async function startServer(
     logger,
     trustProxy: config.trustProxy,
     serviceKeys: config.serviceKeys,
+    trustedOrigins: config.trustedOrigins,
     ...(metrics === undefined ? {} : { metrics }),
     ...(metricsOnOwnPort || config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
   });

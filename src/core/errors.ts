@@ -33,6 +33,10 @@ export const errorRegistry = {
     status: 401,
     message: 'The refresh token was already used; the session has been revoked.',
   },
+  csrf_rejected: {
+    status: 403,
+    message: 'A request authenticated by cookie must come from a trusted origin and carry X-Keycard-CSRF: 1.',
+  },
   session_not_found: { status: 404, message: 'No such session.' },
   not_found: { status: 404, message: 'No such endpoint.' },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
