@@ -14,6 +14,7 @@ import { formatMeThroughput, measureMeThroughput, type MeThroughput } from './co
 import { formatSignInStorm, measureSignInStorm } from './core/sign-in-storm.js';
 import { formatSweep, measureSweep } from './core/sweep-scaling.js';
 import { measureLedger } from './ledger/ledger-bench.js';
+import { measureVerify } from './verify/verify-bench.js';
 
 interface Benchmark {
   readonly title: string;
@@ -82,6 +83,12 @@ const benchmarks: Record<string, Benchmark> = {
     title: 'Sign-in and refresh with 50 concurrent clients: PostgreSQL against SQLite',
     byDefault: false,
     run: async () => formatStoreThroughput(await measureStoreThroughput()),
+  },
+  verify: {
+    title:
+      'JWT verification: verify() and verifyJwt against raw node:crypto on the same token (jose for comparison)',
+    byDefault: false,
+    run: measureVerify,
   },
   propagation: {
     title: 'Revocation propagation across three nodes (PostgreSQL + Redis)',

@@ -37,9 +37,21 @@ import { type BackgroundSchedule, startBackgroundTasks } from './sessions/backgr
 import { pollSessionChanges } from './sessions/poll-session-changes.js';
 import type { UserStore } from './accounts/user-store.js';
 import { createKeycardAdmin, type KeycardAdmin } from './keycard-admin.js';
+import {
+  createKeycardJwt,
+  type JwtOptions,
+  jwtAwareAuthentication,
+  jwtSettingsFrom,
+  type KeycardJwt,
+} from './keycard-jwt.js';
+import type { StaleClaimsQuery } from './sessions/jwt-access-tokens.js';
+import type { ClaimsHook } from './sessions/custom-claims.js';
+import type { Stamp } from './verify/revocation-message.js';
+import { RevocationFeed } from './sessions/revocation-feed.js';
+import type { SigningKeyStore } from './tokens/signing-key-store.js';
 
 export interface KeycardDependencies {
-  readonly store: SessionStore & UserStore;
+  readonly store: SessionStore & UserStore & SigningKeyStore;
   readonly clock?: Clock;
   readonly passwordHasher?: PasswordHasher;
   readonly cache?: SessionCache;
@@ -55,6 +67,18 @@ export interface KeycardDependencies {
   readonly onAuditLogError?: (error: unknown) => void;
   /** Where rate-limit counters live when `rateLimits` is set (Redis, to share them); default: in memory. */
   readonly attemptCounter?: AttemptCounter;
+  /**
+   * Whether a JWT's claims are older than a stamp of its user, a group or everyone (then 401 `claims_stale`);
+   * called after the signature and claim checks, from memory. Default: never stale.
+   */
+  readonly isClaimsStale?: (token: StaleClaimsQuery) => boolean;
+  /** Values of registered custom claims for a user and audience (the embedding app's); synchronous. */
+  readonly claimsFor?: ClaimsHook;
+  /**
+   * The stamps in force, for the snapshot that opens each revocation stream (new stamps are published on
+   * `keycard.revocations` as they are set). Default: none.
+   */
+  readonly currentStamps?: () => readonly Stamp[];
 }
 
 export interface KeycardOptions {
@@ -74,6 +98,8 @@ export interface KeycardOptions {
   readonly rateLimits?: RateLimitPolicy;
   /** How long audit events are kept (s); default 90 days. */
   readonly auditRetentionSeconds?: number;
+  /** JWT access tokens, signing keys, issuer and audiences; defaults: opaque access tokens, EdDSA keys. */
+  readonly jwt?: JwtOptions;
   /**
    * HS256 key of legacy (account version 003) JWTs, at least 32 bytes: the old deployment's key when its accounts
    * are migrated. Default: derived from `secret`.
@@ -110,9 +136,12 @@ export interface Keycard {
   authenticate(accessToken: string, request?: RequestContext): Promise<AuthenticatedSession>;
   /**
    * `authenticate`'s steady state, synchronously: the caller when the in-process cache alone can accept the
-   * token, else undefined (then call `authenticate`, which decides). Never refuses.
+   * token, else undefined (then call `authenticate`, which decides). Never refuses an opaque token; a JWT that
+   * fails verification (signature, claims, stamps) is refused here, by throwing, since no lookup could save it.
    */
   authenticateCached(accessToken: string): AuthenticatedSession | undefined;
+  /** Whether a token presents itself as a JWT access token (then `authenticate` checks it, not `authenticateLegacy`). */
+  isAccessJwt(token: string): boolean;
   refresh(
     refreshToken: string,
     request?: RequestContext,
@@ -127,6 +156,10 @@ export interface Keycard {
   listUserEvents(userUuid: string, page?: EventsPageRequest): Promise<EventsPage>;
   /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
   readonly admin: KeycardAdmin;
+  /** JWT settings, the public keys (JWKS) and key rotation (`keycard keys …`). */
+  readonly jwt: KeycardJwt;
+  /** What the revocation stream (`GET /events/revocations`) relays: sessions that ended, stamps. */
+  readonly revocations: RevocationFeed;
   sweep(): Promise<SweepResult>;
   /** Drops cached sessions that other nodes changed since `since` (ms); returns where the next poll starts. */
   pollChanges(since: number): Promise<number>;
@@ -168,7 +201,10 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     options.rateLimits === undefined
       ? undefined
       : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
+  const revocations = new RevocationFeed();
   const cache = new SessionStateCache({
+    onEnded: (sessionUuids) =>
+      revocations.publish({ kind: 'ended', sessions: sessionUuids, at: clock.now() }),
     local:
       dependencies.cache ??
       new SessionLedger({ capacity: options.cacheMaxSessions ?? 100_000, lifetimes: options.lifetimes }),
@@ -178,15 +214,24 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     ...(options.cacheMaxStalenessMs === undefined ? {} : { maxStalenessMs: options.cacheMaxStalenessMs }),
     ...(dependencies.cacheCounters === undefined ? {} : { counters: dependencies.cacheCounters }),
   });
+  const jwt = jwtSettingsFrom(options.jwt ?? {}, {
+    store: dependencies.store,
+    secret: options.secret,
+    clock,
+    ...(dependencies.isClaimsStale === undefined ? {} : { isClaimsStale: dependencies.isClaimsStale }),
+    ...(dependencies.claimsFor === undefined ? {} : { claimsFor: dependencies.claimsFor }),
+  });
   const context: AccountContext = {
     store: dependencies.store,
+    jwt,
     cache,
     clock,
     chainKey: new Uint8Array(
       hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard refresh chain v1', 32),
     ),
     lifetimes: options.lifetimes,
-    accessTtlSeconds: options.accessTtlSeconds,
+    // JWT access tokens live `KEYCARD_JWT_TTL`; opaque ones `KEYCARD_ACCESS_TTL`.
+    accessTtlSeconds: jwt.format === 'jwt' ? jwt.ttlSeconds : options.accessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
     deniedApiVersions: new Set(options.apiVersions.denied ?? []),
     emit: (event) => onEvent(event, clock.now()),
@@ -218,21 +263,39 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
   const noEvents: EventsPage = { events: [], nextCursor: null };
 
   let stopBackgroundTasks = () => Promise.resolve();
+  const authentication = jwtAwareAuthentication(context, {
+    authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
+    authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
+  });
+  // Operations that issue JWT access tokens sign synchronously: the keys are read (or created) first. Opaque
+  // access tokens need no key, so those operations then cost no statement more.
+  const keysReady = () => (jwt.format === 'jwt' ? jwt.keyring.ready() : Promise.resolve());
 
   return {
     lifetimes: options.lifetimes,
     resolveApiVersion: (requested) => resolveApiVersion(options.apiVersions, requested),
-    register: (credentials, sessionOptions, request) =>
-      register(inRequest(request), credentials, sessionOptions),
-    signIn: (credentials, sessionOptions, request) => signIn(inRequest(request), credentials, sessionOptions),
-    upgradeAndSignIn: (credentials, sessionOptions, request) =>
-      upgradeAndSignIn(inRequest(request), credentials, sessionOptions),
+    register: async (credentials, sessionOptions, request) => {
+      await keysReady();
+      return register(inRequest(request), credentials, sessionOptions);
+    },
+    signIn: async (credentials, sessionOptions, request) => {
+      await keysReady();
+      return signIn(inRequest(request), credentials, sessionOptions);
+    },
+    upgradeAndSignIn: async (credentials, sessionOptions, request) => {
+      await keysReady();
+      return upgradeAndSignIn(inRequest(request), credentials, sessionOptions);
+    },
     authenticateLegacy: (legacyToken, request) =>
       limitTokenFailures(context.rateLimiter, request, () => authenticateLegacyToken(context, legacyToken)),
     authenticate: (accessToken, request) =>
-      limitTokenFailures(context.rateLimiter, request, () => authenticateAccessToken(context, accessToken)),
-    authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
-    refresh: (refreshToken, request) => refreshSession(inRequest(request), refreshToken),
+      limitTokenFailures(context.rateLimiter, request, () => authentication.authenticate(accessToken)),
+    authenticateCached: authentication.authenticateCached,
+    isAccessJwt: authentication.isAccessJwt,
+    refresh: async (refreshToken, request) => {
+      await keysReady();
+      return refreshSession(inRequest(request), refreshToken);
+    },
     signOut: (current, request) => signOut(inRequest(request), current),
     listSessions: (current) => listOwnSessions(context, current),
     revokeSession: (current, sessionUuid, request) =>
@@ -242,6 +305,12 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
     listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
     admin: createKeycardAdmin(context),
+    jwt: createKeycardJwt(
+      context,
+      { authenticate: (token) => authenticateAccessToken(context, token) },
+      dependencies.currentStamps,
+    ),
+    revocations,
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),
     async start(schedule) {

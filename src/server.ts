@@ -97,6 +97,8 @@ export async function startServer(
       ...(config.rateLimits === undefined ? {} : { rateLimits: config.rateLimits }),
     },
   );
+  // Signing keys are read (or the first one created) before serving: a secret that cannot open them stops startup.
+  await keycard.jwt.ready();
   await keycard.start({
     sweepIntervalMs: config.sweepIntervalSeconds * 1000,
     pollIntervalMs: config.changePollSeconds * 1000,
@@ -111,6 +113,7 @@ export async function startServer(
   const app = await buildApp(keycard, {
     logger,
     trustProxy: config.trustProxy,
+    serviceKeys: config.serviceKeys,
     trustedOrigins: config.trustedOrigins,
     ...(metrics === undefined ? {} : { metrics }),
     ...(metricsOnOwnPort || config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),

@@ -3,6 +3,8 @@ import { ConfigError } from '../core/config.js';
 import { isKeycardError } from '../core/errors.js';
 import type { Command } from './command.js';
 import { configCheckCommand } from './commands/config-check-command.js';
+import { keysListCommand } from './commands/keys-list-command.js';
+import { keysRotateCommand } from './commands/keys-rotate-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { sessionsListCommand } from './commands/sessions-list-command.js';
@@ -30,6 +32,8 @@ const commands: readonly Command[] = [
   usersEventsCommand,
   sessionsListCommand,
   sessionsRevokeCommand,
+  keysListCommand,
+  keysRotateCommand,
 ];
 
 const exitCodes = `Exit codes:
@@ -50,7 +54,7 @@ Commands:
 ${shown.map((command) => `  ${command.name.padEnd(width)}   ${command.summary}`).join('\n')}
 
 Run \`keycard <command> --help\` for a command's options. Commands that print records take --json.
-Signing keys (\`keycard keys list|rotate\`) will come with JWT access tokens (issue 4); groups with issue 5.
+Groups will come with issue 5.
 Configuration comes from KEYCARD_* environment variables; see \`keycard config check\` and the README.
 
 ${exitCodes}`;

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock.js';
 import { type KeycardConfig, loadConfig } from '../core/config.js';
 import { isKeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
 import { keycardOptionsFrom } from '../keycard-options.js';
 import { isPostgresUnavailable } from '../store/postgres/postgres-errors.js';
-import { StoreUnreachableError } from './exit-codes.js';
+import { CommandFailedError, StoreUnreachableError } from './exit-codes.js';
+import { loadOrCreateServerSecret, SECRET_FILE_NAME } from './server-secret.js';
 
 /**
  * Runs `operation` with a Keycard on the configured store, for the administration commands, and closes it
@@ -20,9 +21,10 @@ import { StoreUnreachableError } from './exit-codes.js';
  */
 export async function withAdminKeycard<T>(
   operation: (keycard: Keycard, config: KeycardConfig) => Promise<T>,
+  { needsServerSecret = false }: { needsServerSecret?: boolean } = {},
 ): Promise<T> {
   const config = loadConfig();
-  const keycard = await openAdminKeycard(config);
+  const keycard = await openAdminKeycard(config, needsServerSecret ? serverSecretOf(config) : undefined);
   try {
     return await operation(keycard, config);
   } finally {
@@ -30,7 +32,22 @@ export async function withAdminKeycard<T>(
   }
 }
 
-async function openAdminKeycard(config: KeycardConfig): Promise<Keycard> {
+/**
+ * The server's own secret, for commands that open what it sealed (signing keys): `KEYCARD_SECRET`, else the file
+ * `keycard serve` keeps in the data folder. Never created here.
+ */
+function serverSecretOf(config: KeycardConfig): Uint8Array {
+  if (config.secret !== undefined) return config.secret;
+  const path = join(config.dataDir, SECRET_FILE_NAME);
+  if (!existsSync(path)) {
+    throw new CommandFailedError(
+      `no server secret: set KEYCARD_SECRET, or run \`keycard serve\` once to create ${resolve(path)}`,
+    );
+  }
+  return loadOrCreateServerSecret(config.dataDir).secret;
+}
+
+async function openAdminKeycard(config: KeycardConfig, serverSecret?: Uint8Array): Promise<Keycard> {
   // Loaded here, not at the top: `--help` and usage errors should not wait for drivers and the domain to load.
   const [{ createKeycard }, { describeDatabaseUrl, openStore }] = await Promise.all([
     import('../keycard.js'),
@@ -64,7 +81,7 @@ async function openAdminKeycard(config: KeycardConfig): Promise<Keycard> {
     { store, auditLog: store, ...(sync === undefined ? {} : { sync }) },
     // Administration issues no token and derives nothing from the secret, so when none is configured a
     // throwaway one does (rather than creating the server's secret file as a side effect).
-    keycardOptionsFrom(config, config.secret ?? randomBytes(32)),
+    keycardOptionsFrom(config, serverSecret ?? config.secret ?? randomBytes(32)),
   );
   // Connects to the change feed (when there is one); no sweep or poll runs in a command's short life.
   if (sync !== undefined) await keycard.start({ sweepIntervalMs: 86_400_000, pollIntervalMs: 0 });

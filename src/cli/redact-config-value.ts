@@ -7,6 +7,8 @@ const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set([
   'KEYCARD_SECRET',
   'KEYCARD_METRICS_TOKEN',
   'KEYCARD_LEGACY_JWT_SECRET',
+  'KEYCARD_SERVICE_KEYS',
+  'KEYCARD_CLAIMS_KEY',
 ]);
 /** Variables that are URLs which may hold a password (in the user part or a query parameter). */
 const URL_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['KEYCARD_DATABASE_URL', 'KEYCARD_REDIS_URL']);

@@ -7,6 +7,8 @@ const SENTENCES: Readonly<Record<KeycardErrorCode, string>> = {
   password_too_weak:
     'Please choose a stronger password: at least 8 characters, and not one of the most common passwords.',
   cannot_revoke_current: 'To end this device’s session, use “Sign out”.',
+  audience_unknown: 'This app asked for access to a service that is not set up. Please contact support.',
+  service_key_invalid: 'This service is not allowed to ask that.',
   invalid_credentials: 'The email or password is incorrect.',
   token_missing: 'Please sign in.',
   token_invalid: 'You have been signed out. Please sign in again.',

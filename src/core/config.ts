@@ -1,3 +1,4 @@
+import { type ClaimDefinition, parseClaimsRegistry } from './claims-registry.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseRateLimitRule, type RateLimitPolicy, type RateLimitRule } from './rate-limit-policy.js';
 
@@ -49,6 +50,22 @@ export interface KeycardConfig {
   readonly auditRetentionSeconds: number;
   /** Addresses and CIDR ranges of proxies whose `X-Forwarded-For` is believed; empty for none. */
   readonly trustProxy: readonly string[];
+  readonly accessTokenFormat: 'opaque' | 'jwt';
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly jwtTtlSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly jwtAlg: 'EdDSA' | 'ES256' | 'RS256' | 'HS256';
+  /** A signing key file (PEM or JWK; for HS256 the secret); undefined to generate and store keys. */
+  readonly jwtKeyFile: string | undefined;
+  /** Keys other services present to read the revocation stream and introspect tokens. */
+  readonly serviceKeys: readonly string[];
+  /** Custom claims (`KEYCARD_CLAIMS`). */
+  readonly claims: readonly ClaimDefinition[];
+  /** Key of claims only services read (32 bytes); undefined for none. */
+  readonly claimsKey: Buffer | undefined;
+  /** Audiences `POST /session/token` mints for, besides those of registered claims. */
+  readonly tokenAudiences: readonly string[];
   /**
    * Origins (`https://app.example.com`) other than Keycard's own whose pages may use Keycard with cookies:
    * CORS with credentials and the CSRF check both follow this list. Empty for none.
@@ -58,6 +75,9 @@ export interface KeycardConfig {
 
 export const MIN_SECRET_BYTES = 32;
 export const MIN_METRICS_TOKEN_LENGTH = 16;
+export const MIN_SERVICE_KEY_LENGTH = 32;
+const JWT_ALGORITHMS = ['EdDSA', 'ES256', 'RS256', 'HS256'] as const;
+const MAX_CLOCK_SKEW_SECONDS = 300;
 
 /** One row per variable: its default and what it means. The README's configuration table mirrors this. */
 export const configVariables = {
@@ -170,6 +190,54 @@ export const configVariables = {
       'Comma-separated addresses or CIDR ranges of proxies (load balancers) whose `X-Forwarded-For` names the client.',
   },
   KEYCARD_AUDIT_RETENTION: { default: '90d', meaning: 'How long audit log events are kept.' },
+  KEYCARD_ACCESS_TOKEN_FORMAT: {
+    default: 'opaque',
+    meaning:
+      'Access tokens handed out: `opaque` (checked by Keycard) or `jwt` (signed, verifiable by other services).',
+  },
+  KEYCARD_ISSUER: {
+    default: 'http://KEYCARD_HOST:KEYCARD_PORT',
+    meaning: '`iss` of Keycard’s JWTs, and the base of `jwks_uri` in the OpenID configuration.',
+  },
+  KEYCARD_AUDIENCE: {
+    default: 'keycard',
+    meaning: 'Comma-separated `aud` of JWT access tokens; a token naming any of them is accepted.',
+  },
+  KEYCARD_JWT_TTL: { default: '15m', meaning: 'Lifetime of JWT access tokens (and of audience tokens).' },
+  KEYCARD_CLOCK_SKEW: {
+    default: '30',
+    meaning:
+      'How far clocks may disagree when `exp`, `nbf` and `iat` are checked (at most 5m; `0` for none).',
+  },
+  KEYCARD_JWT_ALG: {
+    default: 'EdDSA',
+    meaning: 'Signing algorithm: `EdDSA`, `ES256`, `RS256` or `HS256` (HS256 keys are never published).',
+  },
+  KEYCARD_JWT_KEY_FILE: {
+    default: 'none',
+    meaning:
+      'A signing key (PEM or JWK private key; for HS256 a secret of at least 32 bytes) instead of generated, stored keys.',
+  },
+  KEYCARD_SERVICE_KEYS: {
+    default: 'none',
+    meaning:
+      'Comma-separated keys (at least 32 characters each) other services use for `GET /events/revocations` and `POST /introspect`.',
+  },
+  KEYCARD_CLAIMS: {
+    default: 'none',
+    meaning:
+      'Custom claims, a JSON array of `{"name", "type", "audiences": […], "readers": "clients" | "services"}`; values come from the user record or the embedding app, never from clients.',
+  },
+  KEYCARD_CLAIMS_KEY: {
+    default: 'none',
+    meaning:
+      'Key shared with services (32 bytes, base64url) that encrypts claims only services may read (JWE `dir` + `A256GCM`).',
+  },
+  KEYCARD_TOKEN_AUDIENCES: {
+    default: 'none',
+    meaning:
+      'Comma-separated services `POST /session/token` mints tokens for, besides the audiences of registered claims.',
+  },
   KEYCARD_TRUSTED_ORIGINS: {
     default: 'none',
     meaning:
@@ -339,6 +407,57 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     problems.push('KEYCARD_TRUST_PROXY: expected none, or comma-separated addresses or CIDR ranges');
   }
 
+  const accessTokenFormat = read('KEYCARD_ACCESS_TOKEN_FORMAT');
+  if (accessTokenFormat !== 'opaque' && accessTokenFormat !== 'jwt') {
+    problems.push(`KEYCARD_ACCESS_TOKEN_FORMAT: "${accessTokenFormat}" is neither opaque nor jwt`);
+  }
+  const jwtAlg = read('KEYCARD_JWT_ALG');
+  if (!(JWT_ALGORITHMS as readonly string[]).includes(jwtAlg)) {
+    problems.push(`KEYCARD_JWT_ALG: "${jwtAlg}" is not one of ${JWT_ALGORITHMS.join(', ')}`);
+  }
+  const audiences = read('KEYCARD_AUDIENCE')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+  if (audiences.length === 0) problems.push('KEYCARD_AUDIENCE: name at least one audience');
+  const clockSkewSeconds = optionalDuration('KEYCARD_CLOCK_SKEW', 30) ?? 30;
+  if (clockSkewSeconds > MAX_CLOCK_SKEW_SECONDS) {
+    problems.push(`KEYCARD_CLOCK_SKEW: must be at most ${MAX_CLOCK_SKEW_SECONDS} seconds`);
+  }
+  const serviceKeysText = env.KEYCARD_SERVICE_KEYS?.trim() ?? '';
+  const serviceKeys = serviceKeysText === '' ? [] : serviceKeysText.split(',').map((key) => key.trim());
+  // The keys are not echoed: they are secrets.
+  if (serviceKeys.some((key) => key.length < MIN_SERVICE_KEY_LENGTH)) {
+    problems.push(`KEYCARD_SERVICE_KEYS: each key must be at least ${MIN_SERVICE_KEY_LENGTH} characters`);
+  }
+  const issuerText = env.KEYCARD_ISSUER?.trim() ?? '';
+  if (issuerText !== '' && !/^https?:\/\/[^\s]+$/.test(issuerText)) {
+    problems.push('KEYCARD_ISSUER: expected an http(s) URL');
+  }
+
+  let claims: ClaimDefinition[] = [];
+  const claimsText = env.KEYCARD_CLAIMS?.trim() ?? '';
+  if (claimsText !== '') {
+    try {
+      claims = parseClaimsRegistry(claimsText);
+    } catch (error) {
+      problems.push(`KEYCARD_CLAIMS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const claimsKeyText = env.KEYCARD_CLAIMS_KEY?.trim() ?? '';
+  const claimsKey = claimsKeyText === '' ? undefined : Buffer.from(claimsKeyText, 'base64url');
+  // The key is not echoed: it is a secret.
+  if (claimsKey !== undefined && (claimsKey.length !== 32 || !/^[A-Za-z0-9_-]+$/.test(claimsKeyText))) {
+    problems.push('KEYCARD_CLAIMS_KEY: expected 32 bytes in base64url (43 characters)');
+  }
+  if (claimsKey === undefined && claims.some((claim) => claim.readers === 'services')) {
+    problems.push('KEYCARD_CLAIMS_KEY: required by the claims only services may read');
+  }
+  const tokenAudiences = (env.KEYCARD_TOKEN_AUDIENCES ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter((audience) => audience !== '');
+
   const trustedOrigins = parseTrustedOrigins(read('KEYCARD_TRUSTED_ORIGINS'));
   if (trustedOrigins === undefined) {
     problems.push(
@@ -379,6 +498,22 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     rateLimits: rateLimitsSwitch === 'off' ? undefined : rateLimits,
     auditRetentionSeconds: duration('KEYCARD_AUDIT_RETENTION'),
     trustProxy,
+    accessTokenFormat: accessTokenFormat === 'jwt' ? 'jwt' : 'opaque',
+    issuer:
+      issuerText === ''
+        ? `http://${read('KEYCARD_HOST')}:${read('KEYCARD_PORT')}`
+        : issuerText.replace(/\/+$/, ''),
+    audiences,
+    jwtTtlSeconds: duration('KEYCARD_JWT_TTL'),
+    clockSkewSeconds,
+    jwtAlg: (JWT_ALGORITHMS as readonly string[]).includes(jwtAlg)
+      ? (jwtAlg as KeycardConfig['jwtAlg'])
+      : 'EdDSA',
+    jwtKeyFile: env.KEYCARD_JWT_KEY_FILE?.trim() ? env.KEYCARD_JWT_KEY_FILE.trim() : undefined,
+    serviceKeys,
+    claims,
+    claimsKey,
+    tokenAudiences,
     trustedOrigins: trustedOrigins ?? [],
   };
   if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {

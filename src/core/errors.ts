@@ -7,6 +7,7 @@
 export const errorRegistry = {
   invalid_request: { status: 400, message: 'The request is malformed.' },
   unsupported_api_version: { status: 400, message: 'This API version is not supported.' },
+  audience_unknown: { status: 400, message: 'Keycard mints no token for this audience.' },
   password_too_weak: { status: 400, message: 'The password is too weak.' },
   cannot_revoke_current: {
     status: 400,
@@ -20,6 +21,11 @@ export const errorRegistry = {
   token_missing: { status: 401, message: 'An access token is required.' },
   token_invalid: { status: 401, message: 'The access token is invalid.' },
   access_token_expired: { status: 401, message: 'The access token has expired; refresh it.' },
+  claims_stale: {
+    status: 401,
+    message: 'The access token was issued before its claims changed; refresh it.',
+  },
+  service_key_invalid: { status: 401, message: 'A valid service key is required.' },
   session_expired: { status: 401, message: 'The session has expired; sign in again.' },
   session_revoked: { status: 401, message: 'The session has been revoked; sign in again.' },
   refresh_token_invalid: { status: 401, message: 'The refresh token is invalid.' },

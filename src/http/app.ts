@@ -23,6 +23,9 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { meRoutes } from './routes/me-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { audienceTokenRoutes } from './routes/audience-token-routes.js';
+import { revocationRoutes } from './routes/revocation-routes.js';
+import { wellKnownRoutes } from './routes/well-known-routes.js';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -42,6 +45,10 @@ export interface AppOptions {
    * see clients' addresses rather than the load balancer's. None: the peer is the client.
    */
   readonly trustProxy?: readonly string[];
+  /** Keys other services present for the revocation stream and introspection (`KEYCARD_SERVICE_KEYS`). */
+  readonly serviceKeys?: readonly string[];
+  /** How often an idle revocation stream sends a keepalive comment (ms); default 2000. */
+  readonly revocationHeartbeatMs?: number;
   /**
    * Origins other than Keycard's own whose pages may use it with cookies (`KEYCARD_TRUSTED_ORIGINS`): the CSRF
    * check accepts them and CORS answers them, with credentials. None: only Keycard's own pages.
@@ -119,6 +126,14 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   await app.register(meRoutes(keycard, origins));
   await app.register(healthRoutes(keycard));
   await app.register(eventsRoutes(keycard, origins));
+  await app.register(wellKnownRoutes(keycard));
+  await app.register(audienceTokenRoutes(keycard));
+  await app.register(
+    revocationRoutes(keycard, {
+      serviceKeys: options.serviceKeys ?? [],
+      ...(options.revocationHeartbeatMs === undefined ? {} : { heartbeatMs: options.revocationHeartbeatMs }),
+    }),
+  );
   await app.register(docsRoutes());
   await app.register(accountPageRoutes());
   if (options.metrics !== undefined && options.metricsToken !== undefined) {

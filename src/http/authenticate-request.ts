@@ -86,7 +86,7 @@ function authenticateWith(
       done(error as Error);
       return;
     }
-    if (looksLikeJwt(accessToken)) {
+    if (looksLikeJwt(accessToken) && !keycard.isAccessJwt(accessToken)) {
       // Opaque access tokens have one dot; a legacy JWT is refused where a session is needed, with a code that
       // tells the client to sign in (an upgraded account's JWT gets the same from authenticateLegacy).
       keycard.authenticateLegacy(accessToken, requestContextOf(request)).then((user) => {

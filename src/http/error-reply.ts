@@ -8,6 +8,7 @@ const INVALID_TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'access_token_expired',
   'session_expired',
   'session_revoked',
+  'claims_stale',
 ]);
 
 /** Codes after which a session cookie will never work again: the browser is told to drop the cookies. */

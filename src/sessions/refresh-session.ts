@@ -62,7 +62,7 @@ export async function refreshSession(
           retry: false,
         });
         await context.rateLimiter.refreshed(session.uuid);
-        return { session: rotated, tokens: sessionTokensFor(context, rotated, nextSecret) };
+        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret) };
       }
       continue; // another refresh won the race: read again and answer as its retry
     }
@@ -85,7 +85,12 @@ export async function refreshSession(
         // A grace retry hands back the pair already issued, so it spends none of the session's refresh budget.
         return {
           session,
-          tokens: sessionTokensFor(context, session, nextRefreshSecret(context.chainKey, presented.secret)),
+          tokens: sessionTokensFor(
+            context,
+            session,
+            user,
+            nextRefreshSecret(context.chainKey, presented.secret),
+          ),
         };
       }
       throw await revokeForReuse(context, session);

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { KeycardEvent, RequestContext } from '../core/keycard-events.js';
 import type { UserStore } from '../accounts/user-store.js';
 import type { RateLimiter } from '../rate-limits/rate-limiter.js';
+import type { JwtSettings } from './jwt-access-tokens.js';
 import type { SessionStateCache } from './session-state-cache.js';
 import type { SessionLifetimes } from './session-lifetimes.js';
 import type { SessionStore } from './session-store.js';
@@ -25,6 +26,8 @@ export interface SessionContext {
   readonly emit: (event: KeycardEvent) => void;
   /** Rate limits and lockouts (`noRateLimits` when they are off). */
   readonly rateLimiter: RateLimiter;
+  /** JWT signing and verification settings (keys, issuer, audiences); access tokens are JWTs with `format: jwt`. */
+  readonly jwt: JwtSettings;
   /** Where the current operation came from (HTTP); absent for background work and direct calls. */
   readonly request?: RequestContext;
 }

@@ -27,6 +27,8 @@ export interface SessionStateCacheOptions {
   readonly maxStalenessMs?: number;
   /** Bumped on every lookup (metrics); none counts into a private object. */
   readonly counters?: SessionCacheCounters;
+  /** Told of every session that ended, here or (heard on the feed or polled) elsewhere: the revocation stream. */
+  readonly onEnded?: (sessionUuids: readonly string[]) => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export class SessionStateCache {
   readonly #maxStalenessMs: number;
   readonly #invalidatedAt = new Map<string, number>();
   readonly #counters: SessionCacheCounters;
+  readonly #onEnded: (sessionUuids: readonly string[]) => void;
 
   constructor(options: SessionStateCacheOptions) {
     this.#local = options.local;
@@ -53,6 +56,7 @@ export class SessionStateCache {
     this.#feedDownTrustMs = options.feedDownTrustMs ?? 1000;
     this.#maxStalenessMs = options.maxStalenessMs ?? Number.POSITIVE_INFINITY;
     this.#counters = options.counters ?? { localHits: 0, sharedHits: 0, storeReads: 0 };
+    this.#onEnded = options.onEnded ?? (() => undefined);
   }
 
   get size(): number {
@@ -163,6 +167,7 @@ export class SessionStateCache {
   async ended(sessionUuids: readonly string[]): Promise<void> {
     if (sessionUuids.length === 0) return;
     this.#invalidate(sessionUuids);
+    this.#onEnded(sessionUuids);
     await this.#sync?.announce({ kind: 'ended', sessionUuids });
   }
 
@@ -177,6 +182,7 @@ export class SessionStateCache {
   /** A change announced by another node. */
   applyRemoteChange(change: SessionChange): void {
     this.#invalidate(change.sessionUuids);
+    if (change.kind === 'ended') this.#onEnded(change.sessionUuids);
   }
 
   /**
@@ -187,6 +193,7 @@ export class SessionStateCache {
     const unheard = change.sessionUuids.filter((uuid) => !this.#invalidatedAt.has(uuid));
     if (unheard.length === 0) return;
     this.#invalidate(unheard);
+    if (change.kind === 'ended') this.#onEnded(unheard);
     await this.#sync?.forget({ kind: change.kind, sessionUuids: unheard });
   }
 

@@ -1,4 +1,6 @@
+import type { SessionUser } from '../accounts/user.js';
 import { formatAccessToken, formatRefreshToken } from '../tokens/session-token.js';
+import { issueJwtAccessToken } from './jwt-access-tokens.js';
 import { accessSecretFor } from './refresh-chain.js';
 import type { Session } from './session.js';
 import type { SessionContext } from './session-context.js';
@@ -15,16 +17,22 @@ export interface SessionTokens {
   readonly refreshExpiresIn: number;
 }
 
-/** Formats the tokens of `session` from the refresh secret of its current generation. */
+/**
+ * Formats the tokens of `session` from the refresh secret of its current generation. The access token is opaque,
+ * or with `KEYCARD_ACCESS_TOKEN_FORMAT=jwt` a JWT expiring at the same time; the refresh token is always opaque.
+ */
 export function sessionTokensFor(
   context: SessionContext,
   session: Session,
+  user: SessionUser,
   refreshSecret: string,
 ): SessionTokens {
   const now = context.clock.now();
-  const accessSecret = accessSecretFor(context.chainKey, refreshSecret);
   return {
-    accessToken: formatAccessToken(session.uuid, accessSecret),
+    accessToken:
+      context.jwt.format === 'jwt'
+        ? issueJwtAccessToken(context.jwt, session, user, now)
+        : formatAccessToken(session.uuid, accessSecretFor(context.chainKey, refreshSecret)),
     tokenType: 'Bearer',
     expiresIn: Math.max(0, Math.floor((session.accessExpiresAt - now) / 1000)),
     refreshToken: formatRefreshToken(session.uuid, session.refreshGeneration, refreshSecret),

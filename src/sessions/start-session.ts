@@ -41,5 +41,5 @@ export function startSession(
     previousRefreshHash: null,
     rotatedAt: null,
   };
-  return { session, tokens: sessionTokensFor(context, session, refreshSecret) };
+  return { session, tokens: sessionTokensFor(context, session, user, refreshSecret) };
 }

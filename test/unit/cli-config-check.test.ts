@@ -19,13 +19,22 @@ describe('keycard config check', () => {
       KEYCARD_METRICS_TOKEN: TOKEN,
       KEYCARD_DATABASE_URL: 'postgres://keycard:db-pass-word@db.internal:5432/keycard?password=db-pass-word',
       KEYCARD_REDIS_URL: 'redis://:redis-pass-word@cache.internal:6379/0',
+      KEYCARD_SERVICE_KEYS: 'service-key-pass-word-service-key-0123',
+      KEYCARD_CLAIMS_KEY: Buffer.alloc(32, 7).toString('base64url'),
     };
     const table = await runCli(['config', 'check'], env);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^VARIABLE\s+VALUE\s+SOURCE$/m);
     expect(table.stdout).toMatch(/^KEYCARD_PORT\s+9000\s+env$/m);
     expect(table.stdout).toMatch(/^KEYCARD_HOST\s+127\.0\.0\.1\s+default$/m);
-    for (const secret of [SECRET, TOKEN, 'db-pass-word', 'redis-pass-word']) {
+    for (const secret of [
+      SECRET,
+      TOKEN,
+      'db-pass-word',
+      'redis-pass-word',
+      'service-key-pass-word',
+      'BwcHBwcH',
+    ]) {
       expect(table.stdout).not.toContain(secret);
     }
 
@@ -37,6 +46,8 @@ describe('keycard config check', () => {
     const setting = (name: string) => parsed.settings.find((candidate) => candidate.name === name);
     expect(setting('KEYCARD_SECRET')).toEqual({ name: 'KEYCARD_SECRET', value: 'REDACTED', source: 'env' });
     expect(setting('KEYCARD_METRICS_TOKEN')?.value).toBe('REDACTED');
+    expect(setting('KEYCARD_SERVICE_KEYS')?.value).toBe('REDACTED');
+    expect(setting('KEYCARD_CLAIMS_KEY')?.value).toBe('REDACTED');
     expect(setting('KEYCARD_DATABASE_URL')?.value).toBe(
       'postgres://keycard:REDACTED@db.internal:5432/keycard?password=REDACTED',
     );

@@ -16,6 +16,8 @@ const COMMANDS = [
   'users events',
   'sessions list',
   'sessions revoke',
+  'keys list',
+  'keys rotate',
 ];
 
 describe('keycard --help', { timeout: 60_000 }, () => {
@@ -24,7 +26,7 @@ describe('keycard --help', { timeout: 60_000 }, () => {
     expect(result.code).toBe(0);
     for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command} `);
     expect(result.stdout).toMatch(/^ {2}69 {2}the store is unreachable/m);
-    expect(result.stdout).toContain('issue 4');
+    expect(result.stdout).toContain('issue 5');
   });
 
   it('gives every command its own usage on stdout, exit 0', async () => {
@@ -50,7 +52,8 @@ describe('keycard usage errors (exit 2)', { timeout: 60_000 }, () => {
   const cases: [string[], RegExp][] = [
     [['frobnicate'], /unknown command: frobnicate/],
     [['users', 'frob'], /unknown command: users frob/],
-    [['keys', 'list'], /unknown command: keys/],
+    [['keys', 'frob'], /unknown command: keys frob/],
+    [['keys', 'rotate', '--frob'], /Unknown option '--frob'/],
     [['migrate', '--frob'], /Unknown option '--frob'/],
     [['config', 'check', '--yes'], /Unknown option '--yes'/],
     [['users', 'list', '--frob'], /Unknown option '--frob'/],

@@ -25,6 +25,8 @@ export const ACCESS_TOKEN_ERRORS = [
   'access_token_expired',
   'session_expired',
   'session_revoked',
+  // A JWT issued before a stamp of its user, a group or everyone.
+  'claims_stale',
   // A legacy account's JWT where a session is needed, or the JWT of an account upgraded since.
   'session_required',
   // A session created with an API version denied since.

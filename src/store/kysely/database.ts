@@ -55,9 +55,19 @@ export interface SessionEventsTable {
   occurred_at: number;
 }
 
+/** JWT signing keys (migration 0008). */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  sealed_private_key: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
 export interface KeycardDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   revoked_sessions: RevokedSessionsTable;
   session_events: SessionEventsTable;
+  signing_keys: SigningKeysTable;
 }

@@ -9,6 +9,8 @@ import type { AuditLogStore } from '../../audit/audit-log-store.js';
 import type { KeycardDatabase, SessionsTable } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
+import { createKyselySigningKeys } from './kysely-signing-keys.js';
+import type { SigningKeyStore } from '../../tokens/signing-key-store.js';
 import {
   revokedSessionFromRow,
   SESSION_COLUMN_TYPES,
@@ -30,7 +32,7 @@ export interface KyselyDialectErrors {
   readonly locksRows?: boolean;
 }
 
-export type KeycardStore = SessionStore & UserStore & AuditLogStore;
+export type KeycardStore = SessionStore & UserStore & AuditLogStore & SigningKeyStore;
 
 const revokedColumns = [
   'uuid',
@@ -108,6 +110,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
   return {
     ...createKyselyAuditLog(db, guard),
+    ...createKyselySigningKeys(db, guard),
     ...createKyselyAdminQueries(db, guard, errors, moveToRevoked),
 
     findUserByEmail: (email) =>

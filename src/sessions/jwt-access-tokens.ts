@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { SessionUser } from '../accounts/user.js';
+import { signJwt } from '../tokens/sign-jwt.js';
+import type { SigningKeyring } from '../tokens/signing-keyring.js';
+import { ACCESS_PURPOSE, ACCESS_TOKEN_TYPE, AUDIENCE_PURPOSE } from '../verify/jwt-claims.js';
+import { customClaimsFor, type CustomClaims } from './custom-claims.js';
+import type { JwtPolicy } from '../verify/verify-jwt.js';
+import type { LiveSession } from './session-cache.js';
+
+/** What a token's claims say about when it was issued to whom: what a stamp check needs. */
+export interface StaleClaimsQuery {
+  readonly userUuid: string;
+  readonly sessionUuid: string;
+  readonly issuedAtMs: number;
+}
+
+/** Keycard's JWTs: how they are issued and what verifying one requires. */
+export interface JwtSettings {
+  /** What access tokens Keycard hands out; JWTs are accepted only with `jwt`. */
+  readonly format: 'opaque' | 'jwt';
+  readonly issuer: string;
+  /** `aud` of access tokens; tokens naming any of these are accepted. */
+  readonly audiences: readonly string[];
+  readonly ttlSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly keyring: SigningKeyring;
+  /**
+   * Whether a token's claims are older than a stamp ("claims valid after") of its user, a group or everyone:
+   * then it is refused with `claims_stale`. Called after the signature and claim checks; default: never stale.
+   */
+  readonly isClaimsStale?: (token: StaleClaimsQuery) => boolean;
+  /** Custom claims: the registry, the key of service-only claims, the embedding app's hook. */
+  readonly claims: CustomClaims;
+  /** Audiences `POST /session/token` mints for: `KEYCARD_TOKEN_AUDIENCES` and those of registered claims. */
+  readonly tokenAudiences: readonly string[];
+}
+
+/** Audience tokens live at most this long (s): they are for one call to one service. */
+export const AUDIENCE_TOKEN_MAX_TTL_SECONDS = 300;
+
+/** The verification policy of Keycard's own access tokens: `typ` at+jwt, purpose `access`, Keycard's keys. */
+export function accessTokenPolicy(settings: JwtSettings): JwtPolicy {
+  return {
+    keyFor: (kid) => settings.keyring.keyFor(kid),
+    typ: ACCESS_TOKEN_TYPE,
+    issuer: settings.issuer,
+    audiences: settings.audiences,
+    clockSkewSeconds: settings.clockSkewSeconds,
+    purposes: [ACCESS_PURPOSE],
+  };
+}
+
+/**
+ * A JWT access token for `session`, expiring with its access-token expiry (`accessExpiresAt`). Synchronous: the
+ * keyring must be ready (Keycard awaits it before any operation that issues tokens).
+ */
+export function issueJwtAccessToken(
+  settings: JwtSettings,
+  session: LiveSession,
+  user: SessionUser,
+  nowMs: number,
+): string {
+  const issuedAt = Math.floor(nowMs / 1000);
+  return signJwt(settings.keyring.signer(), ACCESS_TOKEN_TYPE, {
+    iss: settings.issuer,
+    sub: user.uuid,
+    aud: settings.audiences.length === 1 ? settings.audiences[0] : settings.audiences,
+    exp: Math.floor(session.accessExpiresAt / 1000),
+    iat: issuedAt,
+    nbf: issuedAt,
+    jti: randomBytes(16).toString('base64url'),
+    sid: session.uuid,
+    ver: user.version,
+    api: session.apiVersion,
+    kcp: ACCESS_PURPOSE,
+    ...customClaimsFor(settings.claims, user, settings.audiences),
+  });
+}
+
+/**
+ * A short-lived JWT for one other service (`POST /session/token`): `aud` is that service alone, and the only
+ * custom claims are those declared for it ("only pass back relevant claims"). Its purpose `audience` makes
+ * Keycard refuse it as an access token.
+ */
+export function issueAudienceToken(
+  settings: JwtSettings,
+  session: LiveSession,
+  user: SessionUser,
+  audience: string,
+  nowMs: number,
+): { token: string; expiresIn: number } {
+  const issuedAt = Math.floor(nowMs / 1000);
+  const expiresIn = Math.min(settings.ttlSeconds, AUDIENCE_TOKEN_MAX_TTL_SECONDS);
+  const token = signJwt(settings.keyring.signer(), ACCESS_TOKEN_TYPE, {
+    iss: settings.issuer,
+    sub: user.uuid,
+    aud: audience,
+    exp: issuedAt + expiresIn,
+    iat: issuedAt,
+    nbf: issuedAt,
+    jti: randomBytes(16).toString('base64url'),
+    sid: session.uuid,
+    ver: user.version,
+    api: session.apiVersion,
+    kcp: AUDIENCE_PURPOSE,
+    ...customClaimsFor(settings.claims, user, [audience]),
+  });
+  return { token, expiresIn };
+}

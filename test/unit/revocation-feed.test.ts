@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { SessionLedger } from '../../src/sessions/session-ledger.js';
+import { SessionStateCache } from '../../src/sessions/session-state-cache.js';
+import { RevocationState } from '../../src/verify/revocation-state.js';
+import type { JwtClaims } from '../../src/verify/jwt-claims.js';
+
+const lifetimes = {
+  short: { idleSeconds: 60, absoluteSeconds: 600 },
+  long: { idleSeconds: 600, absoluteSeconds: 6000 },
+};
+
+describe('the revocation stream hears every ended session', () => {
+  it('those ended here, announced by other nodes, and found by the poll; not rotations', async () => {
+    const heard: string[][] = [];
+    const cache = new SessionStateCache({
+      local: new SessionLedger({ capacity: 10, lifetimes }),
+      clock: new ManualClock(),
+      onEnded: (uuids) => heard.push([...uuids]),
+    });
+    await cache.ended(['a']);
+    cache.applyRemoteChange({ kind: 'ended', sessionUuids: ['b'] });
+    cache.applyRemoteChange({ kind: 'rotated', sessionUuids: ['c'] });
+    await cache.applyPolledChange({ kind: 'ended', sessionUuids: ['b', 'd'] });
+    expect(heard).toEqual([['a'], ['b'], ['d']]);
+  });
+});
+
+describe('RevocationState', () => {
+  const claims = (overrides: Partial<JwtClaims> = {}): JwtClaims => ({
+    iss: 'i',
+    sub: 'user-1',
+    aud: 'api',
+    exp: 2000,
+    iat: 1000,
+    sid: 'session-1',
+    ...overrides,
+  });
+
+  it('refuses ended sessions, and tokens issued before a user, group or global stamp', () => {
+    const state = new RevocationState({ retentionMs: 60_000 });
+    expect(state.check(claims())).toBeUndefined();
+    state.apply({ kind: 'ended', sessions: ['session-1'], at: 0 }, 0);
+    expect(state.check(claims())).toBe('token_revoked');
+    state.apply({ kind: 'stamp', scope: 'user', id: 'user-2', validAfter: 1_000_001, at: 0 }, 0);
+    expect(state.check(claims({ sid: 's', sub: 'user-2' }))).toBe('claims_stale');
+    expect(state.check(claims({ sid: 's', sub: 'user-2', iat: 1001 }))).toBeUndefined();
+    state.apply({ kind: 'stamp', scope: 'group', id: 'admins', validAfter: 1_000_500, at: 0 }, 0);
+    expect(state.check(claims({ sid: 's', groups: ['admins'] }))).toBe('claims_stale');
+    expect(state.check(claims({ sid: 's', groups: ['others'] }))).toBeUndefined();
+    // A stamp never moves back.
+    state.apply({ kind: 'stamp', scope: 'user', id: 'user-2', validAfter: 5, at: 0 }, 0);
+    expect(state.check(claims({ sid: 's', sub: 'user-2' }))).toBe('claims_stale');
+    // An incomplete snapshot makes everything issued before it stale.
+    state.apply({ kind: 'snapshot', sessions: [], stamps: [], complete: false, at: 1_000_000 }, 0);
+    expect(state.check(claims({ sid: 's', iat: 999 }))).toBe('claims_stale');
+    expect(state.check(claims({ sid: 's', iat: 1000 }))).toBeUndefined();
+  });
+
+  it('forgets ended sessions once every token of theirs has expired', () => {
+    const state = new RevocationState({ retentionMs: 1000 });
+    state.apply({ kind: 'ended', sessions: ['old'], at: 0 }, 0);
+    state.apply({ kind: 'ended', sessions: ['new'], at: 0 }, 2001);
+    expect(state.check(claims({ sid: 'old' }))).toBeUndefined();
+    expect(state.check(claims({ sid: 'new' }))).toBe('token_revoked');
+  });
+});
