@@ -1,5 +1,7 @@
 import type { AccountContext } from './accounts/account-context.js';
 import { createUser } from './accounts/create-user.js';
+import { bumpStamp } from './claims/bump-stamp.js';
+import type { ClaimsStamp, StampScope } from './claims/claims-stamp.js';
 import { disableUser } from './accounts/disable-user.js';
 import { enableUser } from './accounts/enable-user.js';
 import { findUser } from './accounts/find-user.js';
@@ -34,6 +36,11 @@ export interface KeycardAdmin {
   revokeSession(sessionUuid: string): Promise<boolean>;
   /** Every live session matching `filter` (all of them with an empty one); returns how many. */
   revokeSessions(filter: SessionFilter): Promise<number>;
+  /**
+   * Moves a claims stamp to now: every token it applies to (a user's, a group's sessions', or with `global`
+   * everyone's) issued before is refused with `claims_stale` until its holder refreshes.
+   */
+  bumpStamp(scope: StampScope, subject: string): Promise<ClaimsStamp>;
 }
 
 const withoutHash = ({ passwordHash: _hash, ...user }: User): ManagedUser => user;
@@ -62,5 +69,6 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
       return session !== undefined && (await endSession(context, session, 'revoked_by_admin'));
     },
     revokeSessions: (filter) => revokeMatchingSessions(context, filter, 'revoked_by_admin'),
+    bumpStamp: (scope, subject) => bumpStamp(context, scope, subject),
   };
 }

@@ -33,10 +33,13 @@ import { type SweepResult, sweepExpiredSessions } from './sessions/sweep-expired
 import { type BackgroundSchedule, startBackgroundTasks } from './sessions/background-tasks.js';
 import { pollSessionChanges } from './sessions/poll-session-changes.js';
 import type { UserStore } from './accounts/user-store.js';
+import type { ClaimsStampStore } from './claims/claims-stamp.js';
+import { ClaimsStamps } from './claims/claims-stamps.js';
+import { loadStamps } from './claims/load-stamps.js';
 import { createKeycardAdmin, type KeycardAdmin } from './keycard-admin.js';
 
 export interface KeycardDependencies {
-  readonly store: SessionStore & UserStore;
+  readonly store: SessionStore & UserStore & ClaimsStampStore;
   readonly clock?: Clock;
   readonly passwordHasher?: PasswordHasher;
   readonly cache?: SessionCache;
@@ -71,6 +74,23 @@ export interface KeycardOptions {
   readonly rateLimits?: RateLimitPolicy;
   /** How long audit events are kept (s); default 90 days. */
   readonly auditRetentionSeconds?: number;
+  /**
+   * The longest lifetime of any token whose claims stamps are checked (s): stamps older than this are
+   * forgotten. Default: `accessTtlSeconds` plus a minute; a JWT issuer with longer-lived tokens raises it.
+   */
+  readonly stampHorizonSeconds?: number;
+}
+
+/** What `isClaimsStale` needs of a token. */
+export interface ClaimsToCheck {
+  /** The user the token is about (a JWT's `sub`). */
+  readonly userUuid: string;
+  /** The group of its session, as the token carries it (null or absent: in no group). */
+  readonly groupId?: string | null;
+  /** When the token was issued (ms); for a JWT, `iat * 1000`. */
+  readonly issuedAtMs: number;
+  /** How precise `issuedAtMs` is (ms): 1 (default) for exact times, 1000 for a JWT `iat` in whole seconds. */
+  readonly precisionMs?: number;
 }
 
 /**
@@ -100,6 +120,17 @@ export interface Keycard {
   listOwnEvents(current: AuthenticatedSession, page?: EventsPageRequest): Promise<EventsPage>;
   /** Any user's security history: for administrators (no route serves it yet; roles will guard one). */
   listUserEvents(userUuid: string, page?: EventsPageRequest): Promise<EventsPage>;
+  /**
+   * The stamp check for self-contained tokens (JWT access tokens, verified elsewhere): whether a token about
+   * `userUuid` (in `groupId`) issued at `issuedAtMs` was issued before a stamp that applies to it (user, group
+   * or global), in which case it must be refused with `claims_stale`. Synchronous, from memory, no SQL and no
+   * allocation. Until the stamps are loaded (`loadClaimsStamps`, done by `start` and by every sign-in and
+   * refresh) it fails closed: true. For a JWT: `{ userUuid: sub, groupId: grp ?? null, issuedAtMs: iat * 1000,
+   * precisionMs: 1000 }`. Opaque access tokens are checked by `authenticate` itself.
+   */
+  isClaimsStale(token: ClaimsToCheck): boolean;
+  /** Loads the stamps that can still refuse a token into memory (once; later calls return at once). */
+  loadClaimsStamps(): Promise<void>;
   /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
   readonly admin: KeycardAdmin;
   sweep(): Promise<SweepResult>;
@@ -140,7 +171,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     options.rateLimits === undefined
       ? undefined
       : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
+  const stamps = new ClaimsStamps();
   const cache = new SessionStateCache({
+    onRemoteStamp: (stamp) => stamps.apply(stamp),
     local:
       dependencies.cache ??
       new SessionLedger({ capacity: options.cacheMaxSessions ?? 100_000, lifetimes: options.lifetimes }),
@@ -158,6 +191,8 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard refresh chain v1', 32),
     ),
     lifetimes: options.lifetimes,
+    stamps,
+    stampHorizonMs: (options.stampHorizonSeconds ?? options.accessTtlSeconds + 60) * 1000,
     accessTtlSeconds: options.accessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
     emit: (event) => onEvent(event, clock.now()),
@@ -204,11 +239,15 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     listOwnEvents: async (current, page) =>
       (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
     listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
+    isClaimsStale: ({ userUuid, groupId = null, issuedAtMs, precisionMs = 1 }) =>
+      !stamps.loaded || stamps.isStale(userUuid, groupId, issuedAtMs, precisionMs),
+    loadClaimsStamps: () => loadStamps(context),
     admin: createKeycardAdmin(context),
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),
     async start(schedule) {
       await cache.start();
+      await loadStamps(context);
       stopBackgroundTasks = startBackgroundTasks(context, schedule, sweep);
     },
     checkHealth: () => context.store.ping(),

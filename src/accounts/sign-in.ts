@@ -1,6 +1,7 @@
 import { KeycardError } from '../core/errors.js';
 import { startSession, type SessionOptions } from '../sessions/start-session.js';
 import type { AccountContext } from './account-context.js';
+import { loadStamps } from '../claims/load-stamps.js';
 import { normalizeEmail } from './email.js';
 import type { Credentials, SignedIn } from './register.js';
 import { withoutPasswordHash } from './user.js';
@@ -34,5 +35,7 @@ export async function signIn(
   await context.store.createSession(session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: session.uuid });
+  // The first requests with these tokens can then be answered from memory (stamps are loaded once).
+  await loadStamps(context);
   return { user, session, tokens };
 }

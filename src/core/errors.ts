@@ -18,6 +18,10 @@ export const errorRegistry = {
   access_token_expired: { status: 401, message: 'The access token has expired; refresh it.' },
   session_expired: { status: 401, message: 'The session has expired; sign in again.' },
   session_revoked: { status: 401, message: 'The session has been revoked; sign in again.' },
+  claims_stale: {
+    status: 401,
+    message: 'The access token was issued before a change to its claims; refresh it.',
+  },
   refresh_token_invalid: { status: 401, message: 'The refresh token is invalid.' },
   refresh_token_reused: {
     status: 401,

@@ -5,6 +5,7 @@ import { type ErrorCode, errorRegistry, isKeycardError, KeycardError } from '../
 const INVALID_TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'token_invalid',
   'access_token_expired',
+  'claims_stale',
   'session_expired',
   'session_revoked',
 ]);

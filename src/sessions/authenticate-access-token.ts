@@ -7,6 +7,8 @@ import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
 import { authenticateCachedAccessToken } from './authenticate-cached-access-token.js';
+import { loadStamps } from '../claims/load-stamps.js';
+import { accessIssuedAt } from './session.js';
 
 /** A request's verified caller. */
 export type AuthenticatedSession = CachedSession;
@@ -77,6 +79,10 @@ export async function authenticateAccessToken(
     throw new KeycardError('session_expired');
   }
   if (now >= session.accessExpiresAt) throw new KeycardError('access_token_expired');
+  await loadStamps(context);
+  if (context.stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
+    throw new KeycardError('claims_stale');
+  }
 
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) {
     entry = { ...entry, session: { ...session, updatedAt: now } };

@@ -2,6 +2,7 @@ import { hashSecret } from '../tokens/opaque-secret.js';
 import type { CachedSession } from './session-cache.js';
 import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { isSessionExpired } from './session-lifetimes.js';
+import { accessIssuedAt } from './session.js';
 
 const UUID_LENGTH = 36;
 const DOT = 0x2e;
@@ -31,6 +32,11 @@ export function authenticateCachedAccessToken(
   const now = context.clock.now();
   if (isSessionExpired(context.lifetimes, session, now) || now >= session.accessExpiresAt) return undefined;
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
+  // Stamps: two Map lookups, no allocation. Before they are loaded, nothing is accepted from memory alone.
+  const { stamps } = context;
+  if (!stamps.loaded || stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
+    return undefined;
+  }
   context.cache.countLocalHit();
   return entry;
 }

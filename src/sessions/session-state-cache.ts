@@ -1,3 +1,4 @@
+import type { ClaimsStamp } from '../claims/claims-stamp.js';
 import type { Clock } from '../core/clock.js';
 import type { CachedSession, SessionCache } from './session-cache.js';
 import type { SessionChange, SessionSync } from './session-sync.js';
@@ -27,6 +28,8 @@ export interface SessionStateCacheOptions {
   readonly maxStalenessMs?: number;
   /** Bumped on every lookup (metrics); none counts into a private object. */
   readonly counters?: SessionCacheCounters;
+  /** Told every claims stamp another node announced. */
+  readonly onRemoteStamp?: (stamp: ClaimsStamp) => void;
 }
 
 /**
@@ -45,6 +48,7 @@ export class SessionStateCache {
   readonly #maxStalenessMs: number;
   readonly #invalidatedAt = new Map<string, number>();
   readonly #counters: SessionCacheCounters;
+  readonly #onRemoteStamp: (stamp: ClaimsStamp) => void;
 
   constructor(options: SessionStateCacheOptions) {
     this.#local = options.local;
@@ -53,6 +57,7 @@ export class SessionStateCache {
     this.#feedDownTrustMs = options.feedDownTrustMs ?? 1000;
     this.#maxStalenessMs = options.maxStalenessMs ?? Number.POSITIVE_INFINITY;
     this.#counters = options.counters ?? { localHits: 0, sharedHits: 0, storeReads: 0 };
+    this.#onRemoteStamp = options.onRemoteStamp ?? (() => undefined);
   }
 
   get size(): number {
@@ -61,7 +66,10 @@ export class SessionStateCache {
 
   /** Starts listening to other nodes' changes (when there is a feed). */
   async start(): Promise<void> {
-    await this.#sync?.start((change) => this.applyRemoteChange(change));
+    await this.#sync?.start(
+      (change) => this.applyRemoteChange(change),
+      (stamp) => this.#onRemoteStamp(stamp),
+    );
   }
 
   async stop(): Promise<void> {
@@ -172,6 +180,19 @@ export class SessionStateCache {
     this.#invalidate([uuid]);
     this.#setLocally(uuid, entry, this.#clock.now());
     await this.#sync?.announce({ kind: 'rotated', sessionUuids: [uuid] }, entry);
+  }
+
+  /** A claims stamp bumped here (already stored and applied locally): told to the other nodes. */
+  async stampBumped(stamp: ClaimsStamp): Promise<void> {
+    await this.#sync?.announceStamp(stamp);
+  }
+
+  /**
+   * Whether state cached at `validatedAt` may still be trusted, by the same rule as sessions (the feed listening
+   * since, else a short bound): for other per-user state kept in memory next to the sessions.
+   */
+  trusts(validatedAt: number): boolean {
+    return this.#trusts(validatedAt, this.#clock.now());
   }
 
   /** A change announced by another node. */

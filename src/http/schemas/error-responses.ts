@@ -18,6 +18,7 @@ export const ACCESS_TOKEN_ERRORS = [
   'token_missing',
   'token_invalid',
   'access_token_expired',
+  'claims_stale',
   'session_expired',
   'session_revoked',
   // A cache miss reads the store.

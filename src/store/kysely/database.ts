@@ -29,6 +29,17 @@ export interface SessionsTable {
   refresh_generation: number;
   previous_refresh_hash: string | null;
   rotated_at: number | null;
+  /** Migration 0005: the session's group, its elevation and when that last changed (for the change poll). */
+  group_id: string | null;
+  elevated_until: number | null;
+  elevation_changed_at: number | null;
+}
+
+/** Migration 0005: "claims valid after" stamps; `scope` is user, group or global. */
+export interface ClaimsStampsTable {
+  scope: string;
+  subject: string;
+  valid_after: number;
 }
 
 export interface RevokedSessionsTable {
@@ -60,4 +71,5 @@ export interface KeycardDatabase {
   sessions: SessionsTable;
   revoked_sessions: RevokedSessionsTable;
   session_events: SessionEventsTable;
+  claims_stamps: ClaimsStampsTable;
 }

@@ -6,6 +6,8 @@ import type { RevokedSession, Session, TokenRotation } from '../../sessions/sess
 import type { SessionLifetimes } from '../../sessions/session-lifetimes.js';
 import type { EndedSession, SessionStore } from '../../sessions/session-store.js';
 import type { AuditLogStore } from '../../audit/audit-log-store.js';
+import type { ClaimsStampStore } from '../../claims/claims-stamp.js';
+import { createKyselyClaimsStamps } from './kysely-claims-stamps.js';
 import type { KeycardDatabase } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
@@ -24,7 +26,7 @@ export interface KyselyDialectErrors {
   isUnavailable(error: unknown): boolean;
 }
 
-export type KeycardStore = SessionStore & UserStore & AuditLogStore;
+export type KeycardStore = SessionStore & UserStore & AuditLogStore & ClaimsStampStore;
 
 const revokedColumns = [
   'uuid',
@@ -103,6 +105,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
   return {
     ...createKyselyAuditLog(db, guard),
     ...createKyselyAdminQueries(db, guard, errors, moveToRevoked),
+    ...createKyselyClaimsStamps(db, guard),
 
     findUserByEmail: (email) =>
       guard(async () => {

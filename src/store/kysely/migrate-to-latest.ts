@@ -3,6 +3,7 @@ import { accountsAndSessions } from './migrations/0001-accounts-and-sessions.js'
 import { rotationIndex } from './migrations/0002-rotation-index.js';
 import { sessionEvents } from './migrations/0003-session-events.js';
 import { userDisabled } from './migrations/0004-user-disabled.js';
+import { claimsStamps } from './migrations/0005-claims-stamps.js';
 
 /** Every migration, in order. Names are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-rotation-index': rotationIndex,
   '0003-session-events': sessionEvents,
   '0004-user-disabled': userDisabled,
+  '0005-claims-stamps': claimsStamps,
 };
 
 /**

@@ -46,6 +46,8 @@ export function sessionFromRow(row: Selectable<SessionsTable>): Session {
     refreshGeneration: row.refresh_generation,
     previousRefreshHash: row.previous_refresh_hash,
     rotatedAt: row.rotated_at,
+    groupId: row.group_id,
+    elevatedUntil: row.elevated_until,
   };
 }
 
@@ -65,6 +67,9 @@ export function sessionToRow(session: Session): SessionsTable {
     refresh_generation: session.refreshGeneration,
     previous_refresh_hash: session.previousRefreshHash,
     rotated_at: session.rotatedAt,
+    group_id: session.groupId,
+    elevated_until: session.elevatedUntil,
+    elevation_changed_at: null,
   };
 }
 

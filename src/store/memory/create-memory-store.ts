@@ -5,6 +5,7 @@ import { lifetimeClassOf } from '../../sessions/session-lifetimes.js';
 import type { EndedSession, SessionFilter } from '../../sessions/session-store.js';
 import type { KeycardStore } from '../kysely/kysely-store.js';
 import { createMemoryAuditLog } from './memory-audit-log.js';
+import { createMemoryClaimsStamps } from './memory-claims-stamps.js';
 
 /**
  * A complete store in process memory: the same contract as the SQL stores (it runs the same test suite), for
@@ -50,6 +51,7 @@ export function createMemoryStore(): KeycardStore {
   /* eslint-disable @typescript-eslint/require-await */
   return {
     ...createMemoryAuditLog(checkOpen),
+    ...createMemoryClaimsStamps(checkOpen),
     async findUserByEmail(email) {
       checkOpen();
       const uuid = userUuidByEmail.get(email);
