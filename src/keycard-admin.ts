@@ -5,6 +5,8 @@ import type { ClaimsStamp, StampScope } from './claims/claims-stamp.js';
 import { disableUser } from './accounts/disable-user.js';
 import { enableUser } from './accounts/enable-user.js';
 import { findUser } from './accounts/find-user.js';
+import type { AccountVersion } from './accounts/legacy-accounts.js';
+import { upgradeAccount } from './accounts/upgrade-account.js';
 import type { Credentials } from './accounts/register.js';
 import type { User } from './accounts/user.js';
 import type { UsersPageRequest } from './accounts/user-store.js';
@@ -23,8 +25,10 @@ export type ManagedUser = Omit<User, 'passwordHash'>;
  * `user_disabled`.
  */
 export interface KeycardAdmin {
-  /** Throws `invalid_request` (email), `password_too_weak`, `email_taken`. */
-  createUser(credentials: Credentials): Promise<ManagedUser>;
+  /** Throws `invalid_request` (email), `password_too_weak`, `email_taken`. Default version: the current one. */
+  createUser(credentials: Credentials, accountVersion?: AccountVersion): Promise<ManagedUser>;
+  /** Moves a legacy account (003) to 004: its legacy JWTs end; it signs in to sessions from now on. */
+  upgradeUser(userUuid: string): Promise<ManagedUser | undefined>;
   /** By email or uuid; throws `invalid_request` for a malformed email. */
   findUser(emailOrUuid: string): Promise<ManagedUser | undefined>;
   listUsers(page: UsersPageRequest): Promise<ManagedUser[]>;
@@ -47,7 +51,12 @@ const withoutHash = ({ passwordHash: _hash, ...user }: User): ManagedUser => use
 
 export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
   return {
-    createUser: async (credentials) => withoutHash(await createUser(context, credentials)),
+    createUser: async (credentials, accountVersion) =>
+      withoutHash(await createUser(context, credentials, accountVersion)),
+    upgradeUser: async (userUuid) => {
+      const user = await context.store.findUserByUuid(userUuid);
+      return user === undefined ? undefined : withoutHash(await upgradeAccount(context, user));
+    },
     findUser: async (emailOrUuid) => {
       const user = await findUser(context, emailOrUuid);
       return user === undefined ? undefined : withoutHash(user);

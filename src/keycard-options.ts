@@ -14,7 +14,12 @@ export function keycardOptionsFrom(config: KeycardConfig, secret: Uint8Array): K
     },
     accessTtlSeconds: config.accessTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
-    apiVersions: { supported: config.apiVersions, defaultVersion: config.defaultApiVersion },
+    apiVersions: {
+      supported: config.apiVersions,
+      defaultVersion: config.defaultApiVersion,
+      denied: config.deniedApiVersions,
+    },
     auditRetentionSeconds: config.auditRetentionSeconds,
+    ...(config.legacyJwtSecret === undefined ? {} : { legacyJwtSecret: config.legacyJwtSecret }),
   };
 }

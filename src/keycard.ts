@@ -3,7 +3,9 @@ import type { AccountContext } from './accounts/account-context.js';
 import { createArgon2PasswordHasher } from './accounts/argon2-password-hasher.js';
 import type { PasswordHasher } from './accounts/password-hasher.js';
 import { type Credentials, register, type SignedIn } from './accounts/register.js';
-import { signIn } from './accounts/sign-in.js';
+import { type LegacySignedIn, signIn, upgradeAndSignIn } from './accounts/sign-in.js';
+import { authenticateLegacyToken } from './accounts/authenticate-legacy-token.js';
+import type { SessionUser } from './accounts/user.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { MIN_SECRET_BYTES } from './core/config.js';
 import { fanOutEvents, type KeycardEventListener, type RequestContext } from './core/keycard-events.js';
@@ -75,6 +77,11 @@ export interface KeycardOptions {
   /** How long audit events are kept (s); default 90 days. */
   readonly auditRetentionSeconds?: number;
   /**
+   * HS256 key of legacy (account version 003) JWTs, at least 32 bytes: the old deployment's key when its accounts
+   * are migrated. Default: derived from `secret`.
+   */
+  readonly legacyJwtSecret?: Uint8Array;
+  /**
    * The longest lifetime of any token whose claims stamps are checked (s): stamps older than this are
    * forgotten. Default: `accessTtlSeconds` plus a minute; a JWT issuer with longer-lived tokens raises it.
    */
@@ -101,7 +108,23 @@ export interface Keycard {
   readonly lifetimes: SessionLifetimes;
   resolveApiVersion(requested: string | undefined): string;
   register(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
-  signIn(credentials: Credentials, options: SessionOptions, request?: RequestContext): Promise<SignedIn>;
+  /** A legacy account (version 003) gets its JWT and no session. */
+  signIn(
+    credentials: Credentials,
+    options: SessionOptions,
+    request?: RequestContext,
+  ): Promise<SignedIn | LegacySignedIn>;
+  /** Signs in, first moving a legacy account to version 004 (its legacy JWTs end). */
+  upgradeAndSignIn(
+    credentials: Credentials,
+    options: SessionOptions,
+    request?: RequestContext,
+  ): Promise<SignedIn>;
+  /**
+   * The user of a legacy JWT (account version 003). Throws `token_invalid`, or `session_required` when the
+   * account has moved to sessions.
+   */
+  authenticateLegacy(legacyToken: string): Promise<SessionUser>;
   authenticate(accessToken: string): Promise<AuthenticatedSession>;
   /**
    * `authenticate`'s steady state, synchronously: the caller when the in-process cache alone can accept the
@@ -149,6 +172,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
   if (options.secret.length < MIN_SECRET_BYTES) {
     throw new TypeError(`secret must be at least ${MIN_SECRET_BYTES} bytes`);
   }
+  if (options.legacyJwtSecret !== undefined && options.legacyJwtSecret.length < MIN_SECRET_BYTES) {
+    throw new TypeError(`legacyJwtSecret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
   const passwordHasher = dependencies.passwordHasher ?? createArgon2PasswordHasher();
   let decoyHash: Promise<string> | undefined;
   const clock = dependencies.clock ?? systemClock;
@@ -195,8 +221,12 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     stampHorizonMs: (options.stampHorizonSeconds ?? options.accessTtlSeconds + 60) * 1000,
     accessTtlSeconds: options.accessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
+    deniedApiVersions: new Set(options.apiVersions.denied ?? []),
     emit: (event) => onEvent(event, clock.now()),
     passwordHasher,
+    legacyJwtKey:
+      options.legacyJwtSecret ??
+      new Uint8Array(hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard legacy jwt v1', 32)),
     decoyPasswordHash: () => (decoyHash ??= passwordHasher.hash(randomBytes(32).toString('base64url'))),
     rateLimiter:
       options.rateLimits === undefined || attemptCounter === undefined
@@ -228,6 +258,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     register: (credentials, sessionOptions, request) =>
       register(inRequest(request), credentials, sessionOptions),
     signIn: (credentials, sessionOptions, request) => signIn(inRequest(request), credentials, sessionOptions),
+    upgradeAndSignIn: (credentials, sessionOptions, request) =>
+      upgradeAndSignIn(inRequest(request), credentials, sessionOptions),
+    authenticateLegacy: (legacyToken) => authenticateLegacyToken(context, legacyToken),
     authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
     authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
     refresh: (refreshToken, request) => refreshSession(inRequest(request), refreshToken),

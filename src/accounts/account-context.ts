@@ -8,4 +8,6 @@ export interface AccountContext extends SessionContext {
    * password take the same time. Lazily made once.
    */
   readonly decoyPasswordHash: () => Promise<string>;
+  /** HS256 key of legacy (account version 003) JWTs. */
+  readonly legacyJwtKey: Uint8Array;
 }

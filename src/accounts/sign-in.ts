@@ -1,22 +1,59 @@
 import { KeycardError } from '../core/errors.js';
 import { startSession, type SessionOptions } from '../sessions/start-session.js';
+import { legacyPasswordHashOf, signLegacyJwt } from '../tokens/legacy-jwt.js';
 import type { AccountContext } from './account-context.js';
 import { loadStamps } from '../claims/load-stamps.js';
 import { normalizeEmail } from './email.js';
+import { isLegacyAccountVersion } from './legacy-accounts.js';
 import type { Credentials, SignedIn } from './register.js';
-import { withoutPasswordHash } from './user.js';
+import { upgradeAccount } from './upgrade-account.js';
+import { type User, withoutPasswordHash } from './user.js';
+
+/** The sign-in of a legacy account (version 003): its JWT, and no session (seed 004). */
+export interface LegacySignedIn {
+  readonly user: User;
+  readonly legacyToken: string;
+}
 
 /**
- * Checks an email and password and starts a new session. An unknown email and a wrong password give the same
- * `invalid_credentials` after the same work (a decoy hash is verified for an unknown email), and count against
- * the same rate limits (so does a disabled account, with the right password): a locked-out email is refused with `rate_limited` before any password is checked, so a
- * correct password does not open it before the lockout ends.
+ * Checks an email and password and starts a new session (or, for a legacy account, returns its JWT). An unknown
+ * email and a wrong password give the same `invalid_credentials` after the same work (a decoy hash is verified
+ * for an unknown email), and count against the same rate limits (so does a disabled account, with the right
+ * password): a locked-out email is refused with `rate_limited` before any password is checked, so a correct
+ * password does not open it before the lockout ends.
  */
 export async function signIn(
   context: AccountContext,
   credentials: Credentials,
   options: SessionOptions,
+): Promise<SignedIn | LegacySignedIn> {
+  const user = await checkCredentials(context, credentials);
+  if (isLegacyAccountVersion(user.version)) {
+    const legacyToken = await signLegacyJwt(context.legacyJwtKey, {
+      userUuid: user.uuid,
+      pwHash: legacyPasswordHashOf(user.passwordHash),
+    });
+    context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: null });
+    return { user, legacyToken };
+  }
+  return startSignedInSession(context, user, options);
+}
+
+/**
+ * Moves a legacy account to sessions: checks the credentials like a sign-in, sets the account version to 004
+ * (its legacy JWTs then get `session_required`) and starts its first session. An account that is already
+ * current just signs in.
+ */
+export async function upgradeAndSignIn(
+  context: AccountContext,
+  credentials: Credentials,
+  options: SessionOptions,
 ): Promise<SignedIn> {
+  const user = await checkCredentials(context, credentials);
+  return startSignedInSession(context, await upgradeAccount(context, user), options);
+}
+
+async function checkCredentials(context: AccountContext, credentials: Credentials): Promise<User> {
   const email = normalizeEmail(credentials.email);
   await context.rateLimiter.beforeSignIn(email, context.request?.ip ?? null);
   const user = await context.store.findUserByEmail(email);
@@ -30,7 +67,14 @@ export async function signIn(
     throw new KeycardError('invalid_credentials');
   }
   await context.rateLimiter.signInSucceeded(email);
+  return user;
+}
 
+async function startSignedInSession(
+  context: AccountContext,
+  user: User,
+  options: SessionOptions,
+): Promise<SignedIn> {
   const { session, tokens } = startSession(context, user, options);
   await context.store.createSession(session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });

@@ -17,4 +17,6 @@ export interface UserStore {
   listUsers(page: UsersPageRequest): Promise<User[]>;
   /** Sets (a time) or clears (null) `disabledAt`; returns the user as now stored, undefined if there is none. */
   setUserDisabledAt(uuid: string, disabledAt: number | null, updatedAt: number): Promise<User | undefined>;
+  /** Sets the account version (an upgrade from 003); returns the user as now stored, undefined if none. */
+  setUserVersion(uuid: string, version: string, updatedAt: number): Promise<User | undefined>;
 }

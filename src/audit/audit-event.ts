@@ -24,6 +24,7 @@ export interface AuditEvent {
   readonly type: AuditEventType;
   /** Null for a failed sign-in with an email no account has. */
   readonly userUuid: string | null;
+  /** Null for a failed sign-in, and for the sign-in (`created`) of a legacy account, which has no session. */
   readonly sessionUuid: string | null;
   /** For `revoked`: why the session ended. */
   readonly reason: RevocationReason | null;

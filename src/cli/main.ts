@@ -13,6 +13,7 @@ import { usersEnableCommand } from './commands/users-enable-command.js';
 import { usersEventsCommand } from './commands/users-events-command.js';
 import { usersListCommand } from './commands/users-list-command.js';
 import { usersShowCommand } from './commands/users-show-command.js';
+import { usersUpgradeCommand } from './commands/users-upgrade-command.js';
 import { CommandFailedError, ExitCode, StoreUnreachableError, UsageError } from './exit-codes.js';
 import { isUnreachable } from './open-admin-keycard.js';
 
@@ -25,6 +26,7 @@ const commands: readonly Command[] = [
   usersShowCommand,
   usersDisableCommand,
   usersEnableCommand,
+  usersUpgradeCommand,
   usersEventsCommand,
   sessionsListCommand,
   sessionsRevokeCommand,

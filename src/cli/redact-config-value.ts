@@ -3,7 +3,11 @@ import type { ConfigVariable } from '../core/config.js';
 export const REDACTED = 'REDACTED';
 
 /** Variables that are secrets as a whole: only whether they are set is shown. */
-const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['KEYCARD_SECRET', 'KEYCARD_METRICS_TOKEN']);
+const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set([
+  'KEYCARD_SECRET',
+  'KEYCARD_METRICS_TOKEN',
+  'KEYCARD_LEGACY_JWT_SECRET',
+]);
 /** Variables that are URLs which may hold a password (in the user part or a query parameter). */
 const URL_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['KEYCARD_DATABASE_URL', 'KEYCARD_REDIS_URL']);
 /** Query parameters pg and ioredis read a password from. */

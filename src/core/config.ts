@@ -20,6 +20,10 @@ export interface KeycardConfig {
   readonly refreshGraceSeconds: number;
   readonly apiVersions: readonly string[];
   readonly defaultApiVersion: string;
+  /** API versions refused, with every session created with them. */
+  readonly deniedApiVersions: readonly string[];
+  /** Key of legacy (account version 003) JWTs; undefined to derive one from the server secret. */
+  readonly legacyJwtSecret: Buffer | undefined;
   readonly sweepIntervalSeconds: number;
   /** Redis for the shared session cache and change feed; undefined for none. */
   readonly redisUrl: string | undefined;
@@ -82,6 +86,16 @@ export const configVariables = {
   },
   KEYCARD_API_VERSIONS: { default: '20190520,20200115', meaning: 'API versions accepted.' },
   KEYCARD_DEFAULT_API_VERSION: { default: '20200115', meaning: 'API version of requests that name none.' },
+  KEYCARD_DENIED_API_VERSIONS: {
+    default: 'none',
+    meaning:
+      'Comma-separated API versions refused (426 `api_version_denied`), with every session created with them.',
+  },
+  KEYCARD_LEGACY_JWT_SECRET: {
+    default: 'derived',
+    meaning:
+      'HS256 key of the JWTs of legacy accounts (version 003), at least 32 bytes: the old deployment’s key when migrating. Unset: derived from the server secret.',
+  },
   KEYCARD_SWEEP_INTERVAL: { default: '60', meaning: 'How often expired sessions are swept.' },
   KEYCARD_REDIS_URL: {
     default: 'none',
@@ -228,6 +242,35 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     problems.push(`KEYCARD_DEFAULT_API_VERSION: "${defaultApiVersion}" is not in KEYCARD_API_VERSIONS`);
   }
 
+  const deniedText = read('KEYCARD_DENIED_API_VERSIONS');
+  const deniedApiVersions =
+    deniedText === 'none'
+      ? []
+      : deniedText
+          .split(',')
+          .map((version) => version.trim())
+          .filter((version) => version !== '');
+  if (!deniedApiVersions.every((version) => API_VERSION_PATTERN.test(version))) {
+    problems.push(
+      'KEYCARD_DENIED_API_VERSIONS: expected none, or a comma-separated list of YYYYMMDD versions',
+    );
+  }
+  if (deniedApiVersions.includes(defaultApiVersion)) {
+    problems.push(`KEYCARD_DENIED_API_VERSIONS: denies the default version ${defaultApiVersion}`);
+  }
+
+  let legacyJwtSecret: Buffer | undefined;
+  const legacyText = env.KEYCARD_LEGACY_JWT_SECRET;
+  if (legacyText !== undefined && legacyText !== '') {
+    legacyJwtSecret = Buffer.from(legacyText, 'utf8');
+    // The key is not echoed: it is a secret.
+    if (legacyJwtSecret.length < MIN_SECRET_BYTES) {
+      problems.push(
+        `KEYCARD_LEGACY_JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes (it has ${legacyJwtSecret.length})`,
+      );
+    }
+  }
+
   const optionalDuration = (name: ConfigVariable, fallback: number | undefined): number | undefined => {
     const text = env[name]?.trim();
     if (text === undefined || text === '') return fallback;
@@ -296,6 +339,8 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     refreshGraceSeconds: duration('KEYCARD_REFRESH_GRACE'),
     apiVersions,
     defaultApiVersion,
+    deniedApiVersions,
+    legacyJwtSecret,
     sweepIntervalSeconds: duration('KEYCARD_SWEEP_INTERVAL'),
     cacheMaxSessions: integer('KEYCARD_CACHE_SIZE', 0, 100_000_000),
     redisUrl,

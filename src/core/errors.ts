@@ -12,6 +12,10 @@ export const errorRegistry = {
     status: 400,
     message: 'The current session cannot be revoked this way; sign out instead.',
   },
+  session_required: {
+    status: 401,
+    message: 'This account signs in with sessions now: sign in again to get one.',
+  },
   invalid_credentials: { status: 401, message: 'The email or password is incorrect.' },
   token_missing: { status: 401, message: 'An access token is required.' },
   token_invalid: { status: 401, message: 'The access token is invalid.' },
@@ -32,6 +36,10 @@ export const errorRegistry = {
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'The request body must be application/json.' },
+  api_version_denied: {
+    status: 426,
+    message: 'This API version is no longer accepted; update the client and sign in again.',
+  },
   rate_limited: { status: 429, message: 'Too many attempts; try again later.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   store_unavailable: { status: 503, message: 'The store is unavailable; try again shortly.' },

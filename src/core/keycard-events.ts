@@ -16,7 +16,8 @@ export type KeycardEvent = KeycardEventOf & { readonly request?: RequestContext 
 
 type KeycardEventOf =
   | { readonly type: 'registered'; readonly userUuid: string; readonly sessionUuid: string }
-  | { readonly type: 'signed_in'; readonly userUuid: string; readonly sessionUuid: string }
+  /** `sessionUuid` is null for a legacy account (version 003), which signs in to a JWT and no session. */
+  | { readonly type: 'signed_in'; readonly userUuid: string; readonly sessionUuid: string | null }
   /** `userUuid` is null when the email belongs to no account. */
   | { readonly type: 'sign_in_failed'; readonly userUuid: string | null }
   | {

@@ -76,6 +76,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   });
   app.decorateRequest('apiVersion', '');
   app.decorateRequest('auth', null);
+  app.decorateRequest('legacyUser', null);
 
   app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply));
   app.setNotFoundHandler((request, reply) => replyWithError(new KeycardError('not_found'), request, reply));

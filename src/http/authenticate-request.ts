@@ -1,6 +1,7 @@
 import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { KeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
+import { looksLikeJwt } from '../tokens/legacy-jwt.js';
 
 const SCHEME = 'bearer';
 
@@ -30,6 +31,18 @@ function bearerTokenOf(request: FastifyRequest): string {
  * (the hot path of every authenticated request); anything else goes to `keycard.authenticate`.
  */
 export function requireSession(keycard: Keycard): preHandlerHookHandler {
+  return authenticateWith(keycard, false);
+}
+
+/**
+ * Like `requireSession`, but a legacy account's JWT (account version 003, which has no session) is accepted
+ * too: it sets `request.legacyUser` instead of `request.auth`. For the routes about the user, not the session.
+ */
+export function requireSessionOrLegacyToken(keycard: Keycard): preHandlerHookHandler {
+  return authenticateWith(keycard, true);
+}
+
+function authenticateWith(keycard: Keycard, acceptsLegacy: boolean): preHandlerHookHandler {
   return function authenticate(request, _reply, done) {
     let accessToken: string;
     try {
@@ -42,6 +55,19 @@ export function requireSession(keycard: Keycard): preHandlerHookHandler {
       }
     } catch (error) {
       done(error as Error);
+      return;
+    }
+    if (looksLikeJwt(accessToken)) {
+      // Opaque access tokens have one dot; a legacy JWT is refused where a session is needed, with a code that
+      // tells the client to sign in (an upgraded account's JWT gets the same from authenticateLegacy).
+      keycard.authenticateLegacy(accessToken).then((user) => {
+        if (!acceptsLegacy) {
+          done(new KeycardError('session_required'));
+          return;
+        }
+        request.legacyUser = user;
+        done();
+      }, done);
       return;
     }
     keycard.authenticate(accessToken).then((auth) => {

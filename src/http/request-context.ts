@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { KeycardError } from '../core/errors.js';
 import type { RequestContext } from '../core/keycard-events.js';
+import type { SessionUser } from '../accounts/user.js';
 import type { AuthenticatedSession } from '../sessions/authenticate-access-token.js';
 
 declare module 'fastify' {
@@ -9,6 +10,8 @@ declare module 'fastify' {
     apiVersion: string;
     /** The caller, on routes that require a session. */
     auth: AuthenticatedSession | null;
+    /** The caller of a legacy JWT (account version 003), on the routes that accept one (`GET /me`). */
+    legacyUser: SessionUser | null;
   }
 }
 

@@ -74,6 +74,8 @@ export async function authenticateAccessToken(
   }
 
   const { session } = entry;
+  // Refused, not revoked: the session may serve again if the denial is lifted; the client signs in anew.
+  if (context.deniedApiVersions.has(session.apiVersion)) throw new KeycardError('api_version_denied');
   if (isSessionExpired(context.lifetimes, session, now)) {
     await endSession(context, session, 'expired');
     throw new KeycardError('session_expired');

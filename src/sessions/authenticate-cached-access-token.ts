@@ -10,7 +10,7 @@ const DOT = 0x2e;
 /**
  * The steady state of `authenticateAccessToken`, synchronously: the session of a well-formed access token that
  * the in-process cache holds, trusts and matches, that has not expired and needs no activity write. Anything
- * else (a miss, a mismatch, an expiry, a refusal, a touch due) is undefined, and the caller must then ask
+ * else (a miss, a mismatch, an expiry, a refusal, a touch due, a denied API version) is undefined, and the caller must then ask
  * `authenticateAccessToken`, which decides with the store. It never refuses on its own: it only accepts.
  *
  * It exists because the hot path of every authenticated request should not pay for a promise chain: in the
@@ -32,6 +32,8 @@ export function authenticateCachedAccessToken(
   const now = context.clock.now();
   if (isSessionExpired(context.lifetimes, session, now) || now >= session.accessExpiresAt) return undefined;
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
+  if (context.deniedApiVersions.size !== 0 && context.deniedApiVersions.has(session.apiVersion))
+    return undefined;
   // Stamps: two Map lookups, no allocation. Before they are loaded, nothing is accepted from memory alone.
   const { stamps } = context;
   if (!stamps.loaded || stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {

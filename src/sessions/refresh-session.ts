@@ -46,6 +46,7 @@ export async function refreshSession(
 
     if (presented.generation === session.refreshGeneration) {
       if (!secretMatchesHash(presented.secret, session.refreshHash)) break;
+      refuseDeniedApiVersion(context, session);
       if (isSessionExpired(context.lifetimes, session, now)) {
         await endSession(context, session, 'expired');
         throw new KeycardError('session_expired');
@@ -76,6 +77,7 @@ export async function refreshSession(
       const withinGrace =
         session.rotatedAt !== null && now - session.rotatedAt <= context.refreshGraceSeconds * 1000;
       if (withinGrace && !isSessionExpired(context.lifetimes, session, now)) {
+        refuseDeniedApiVersion(context, session);
         context.emit({
           type: 'session_refreshed',
           userUuid: user.uuid,
@@ -97,6 +99,11 @@ export async function refreshSession(
     break;
   }
   throw new KeycardError('refresh_token_invalid');
+}
+
+/** Only the holder of the session's current tokens learns that its API version is denied. */
+function refuseDeniedApiVersion(context: SessionContext, session: Session): void {
+  if (context.deniedApiVersions.has(session.apiVersion)) throw new KeycardError('api_version_denied');
 }
 
 function rotationTo(

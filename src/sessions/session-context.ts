@@ -25,6 +25,8 @@ export interface SessionContext {
   readonly lifetimes: SessionLifetimes;
   readonly accessTtlSeconds: number;
   readonly refreshGraceSeconds: number;
+  /** API versions refused: a session created with one is refused too (`api_version_denied`). Usually empty. */
+  readonly deniedApiVersions: ReadonlySet<string>;
   /** Told what happened, after the store committed it. */
   readonly emit: (event: KeycardEvent) => void;
   /** Rate limits and lockouts (`noRateLimits` when they are off). */

@@ -83,6 +83,26 @@ describe.skipIf(kind === 'memory')(`keycard users (${kind})`, { timeout: 60_000 
     expect(next.users.map((user) => user.email)).not.toContain(page.users[0]?.email);
   });
 
+  it('creates a legacy account (003) and upgrades it to 004', async () => {
+    const address = email();
+    const created = await keycard(
+      ['users', 'create', address, '--password-stdin', '--account-version', '003', '--json'],
+      { stdin: PASSWORD },
+    );
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ email: address, version: '003' });
+    const upgraded = await keycard(['users', 'upgrade', address]);
+    expect(upgraded).toMatchObject({ code: 0, stdout: `${address} is on account version 004.\n` });
+    const shown = JSON.parse((await keycard(['users', 'show', address, '--json'])).stdout) as UserJson;
+    expect(shown.version).toBe('004');
+    const bad = await keycard(['users', 'create', email(), '--password-stdin', '--account-version', '002'], {
+      stdin: PASSWORD,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--account-version must be one of 003, 004/);
+    expect((await keycard(['users', 'upgrade', 'nobody@example.com'])).code).toBe(1);
+  });
+
   it('refuses what the store must judge with exit 1 and says why', async () => {
     const taken = email();
     await createUser(taken);

@@ -90,6 +90,8 @@ describe('loadConfig', () => {
         KEYCARD_DATABASE_URL: 'mysql://localhost/keycard',
         KEYCARD_DEFAULT_API_VERSION: '20990101',
         KEYCARD_SHORT_IDLE: '13h',
+        KEYCARD_DENIED_API_VERSIONS: 'v1',
+        KEYCARD_LEGACY_JWT_SECRET: 'legacy but short',
       });
     } catch (error) {
       caught = error;
@@ -103,9 +105,28 @@ describe('loadConfig', () => {
       'KEYCARD_DATABASE_URL',
       'KEYCARD_DEFAULT_API_VERSION',
       'KEYCARD_SHORT_IDLE',
+      'KEYCARD_DENIED_API_VERSIONS',
+      'KEYCARD_LEGACY_JWT_SECRET',
     ]) {
       expect(problems).toContain(name);
     }
     expect(problems).not.toContain('too short'); // the secret's value is never echoed
+    expect(problems).not.toContain('legacy but short');
+  });
+
+  it('reads denied API versions and the legacy JWT key', () => {
+    expect(loadConfig({})).toMatchObject({ deniedApiVersions: [], legacyJwtSecret: undefined });
+    const config = loadConfig({
+      KEYCARD_DENIED_API_VERSIONS: '20190520, 20180101',
+      KEYCARD_LEGACY_JWT_SECRET: 'the old deployment secret_key_base, long enough',
+    });
+    expect(config.deniedApiVersions).toEqual(['20190520', '20180101']);
+    expect(config.legacyJwtSecret?.toString('utf8')).toBe('the old deployment secret_key_base, long enough');
+  });
+
+  it('refuses to deny the default API version', () => {
+    expect(() => loadConfig({ KEYCARD_DENIED_API_VERSIONS: '20200115' })).toThrow(
+      /KEYCARD_DENIED_API_VERSIONS: denies the default version 20200115/,
+    );
   });
 });

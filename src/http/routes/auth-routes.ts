@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import type { SignedIn } from '../../accounts/register.js';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
@@ -46,6 +47,17 @@ const SignedInBody = Type.Object(
   { additionalProperties: false },
 );
 
+const LegacySignedInBody = Type.Object(
+  {
+    user: UserBody,
+    token: Type.String({
+      description:
+        'The JWT of a legacy account (version 003), which has no session: send it as the Bearer token.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 /** Registration, sign-in and sign-out: the only places sessions begin and the usual place they end. */
 export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
@@ -69,11 +81,7 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
           requestContextOf(request),
         );
-        return reply.code(201).send({
-          user: presentUser(signedIn.user),
-          session: presentSession(signedIn.session, keycard.lifetimes),
-          tokens: presentTokens(signedIn.tokens),
-        });
+        return reply.code(201).send(presentSignedIn(keycard, signedIn));
       },
     );
 
@@ -87,7 +95,13 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           tags: ['auth'],
           body: SignInBody,
           querystring: ApiVersionQuery,
-          response: { 200: { ...SignedInBody, description: 'The account, the new session and its tokens.' } },
+          response: {
+            200: {
+              ...Type.Union([SignedInBody, LegacySignedInBody]),
+              description:
+                'The account, the new session and its tokens; for a legacy account (version 003), the account and its JWT.',
+            },
+          },
         }),
       },
       async (request) => {
@@ -97,11 +111,36 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
           requestContextOf(request),
         );
-        return {
-          user: presentUser(signedIn.user),
-          session: presentSession(signedIn.session, keycard.lifetimes),
-          tokens: presentTokens(signedIn.tokens),
-        };
+        if ('legacyToken' in signedIn) {
+          return { user: presentUser(signedIn.user), token: signedIn.legacyToken };
+        }
+        return presentSignedIn(keycard, signedIn);
+      },
+    );
+
+    app.post(
+      '/auth/upgrade',
+      {
+        schema: withErrorCodes(['invalid_credentials', 'rate_limited', 'store_unavailable'], {
+          summary: 'Upgrade a legacy account and sign in',
+          description:
+            'Checks the credentials like a sign-in, moves a legacy account (version 003) to version 004, whose legacy JWTs then stop working, and starts its first session. A current account just signs in.',
+          tags: ['auth'],
+          body: SignInBody,
+          querystring: ApiVersionQuery,
+          response: {
+            200: { ...SignedInBody, description: 'The upgraded account, its session and tokens.' },
+          },
+        }),
+      },
+      async (request) => {
+        const { email, password, remember = true } = request.body;
+        const signedIn = await keycard.upgradeAndSignIn(
+          { email, password },
+          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          requestContextOf(request),
+        );
+        return presentSignedIn(keycard, signedIn);
       },
     );
 
@@ -125,5 +164,13 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         return reply.code(204).send(null);
       },
     );
+  };
+}
+
+function presentSignedIn(keycard: Keycard, signedIn: SignedIn): Static<typeof SignedInBody> {
+  return {
+    user: presentUser(signedIn.user),
+    session: presentSession(signedIn.session, keycard.lifetimes),
+    tokens: presentTokens(signedIn.tokens),
   };
 }

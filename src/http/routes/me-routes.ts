@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import type { CachedSession } from '../../sessions/session-cache.js';
 import type { Keycard } from '../../keycard.js';
-import { requireSession } from '../authenticate-request.js';
+import { requireSessionOrLegacyToken } from '../authenticate-request.js';
 import { callerOf } from '../request-context.js';
 import { ApiVersionQuery } from '../schemas/common-schemas.js';
 import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
@@ -10,7 +10,12 @@ import { presentSession, SessionBody } from '../schemas/session-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
 
 const MeBody = Type.Object(
-  { user: UserBody, session: SessionBody },
+  {
+    user: UserBody,
+    session: Type.Union([SessionBody, Type.Null()], {
+      description: 'The current session; null for a legacy account (version 003) calling with its JWT.',
+    }),
+  },
   { additionalProperties: false, description: 'The caller’s account and current session.' },
 );
 
@@ -53,14 +58,17 @@ export function meRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           querystring: ApiVersionQuery,
           response: { 200: MeBody },
         }),
-        preHandler: requireSession(keycard),
+        preHandler: requireSessionOrLegacyToken(keycard),
         // The body of a cached session is one object (see presentMe) and its JSON is kept with it, so a busy
         // session's answer is serialised once. Bodies are built field by field (presentUser, presentSession,
         // the error reply), so plain JSON.stringify cannot let an unlisted field out.
         serializerCompiler: () => serializeOnce,
       },
       // Synchronous: a returned value is sent at once, where a promise would cost another turn of the loop.
-      (request) => presentMe(callerOf(request)),
+      (request) =>
+        request.legacyUser === null
+          ? presentMe(callerOf(request))
+          : { user: presentUser(request.legacyUser), session: null },
     );
   };
 }

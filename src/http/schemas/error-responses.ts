@@ -8,7 +8,12 @@ import { ErrorBody } from './common-schemas.js';
  */
 
 /** Codes any route can answer: a bad query string or API version, or a failure on our side. */
-export const EVERY_ROUTE_ERRORS = ['invalid_request', 'unsupported_api_version', 'internal_error'] as const;
+export const EVERY_ROUTE_ERRORS = [
+  'invalid_request',
+  'unsupported_api_version',
+  'api_version_denied',
+  'internal_error',
+] as const;
 
 /** Codes of routes that read a body: on top of `invalid_request` for a malformed or unknown field. */
 export const BODY_ERRORS = ['payload_too_large', 'unsupported_media_type'] as const;
@@ -21,6 +26,10 @@ export const ACCESS_TOKEN_ERRORS = [
   'claims_stale',
   'session_expired',
   'session_revoked',
+  // A legacy account's JWT where a session is needed, or the JWT of an account upgraded since.
+  'session_required',
+  // A session created with an API version denied since.
+  'api_version_denied',
   // A cache miss reads the store.
   'store_unavailable',
 ] as const;

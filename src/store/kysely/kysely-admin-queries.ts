@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import { KeycardError, type RevocationReason } from '../../core/errors.js';
 import type { UserStore } from '../../accounts/user-store.js';
 import type { EndedSession, SessionFilter, SessionStore } from '../../sessions/session-store.js';
-import type { KeycardDatabase } from './database.js';
+import type { KeycardDatabase, UsersTable } from './database.js';
 import type { KyselyDialectErrors } from './kysely-store.js';
 import { sessionFromRow, userFromRow, userToRow } from './session-rows.js';
 
@@ -13,7 +13,10 @@ type MoveToRevoked = (
   revokedAt: number,
 ) => Promise<EndedSession[]>;
 
-export type AdminQueries = Pick<UserStore, 'createUser' | 'listUsers' | 'setUserDisabledAt'> &
+export type AdminQueries = Pick<
+  UserStore,
+  'createUser' | 'listUsers' | 'setUserDisabledAt' | 'setUserVersion'
+> &
   Pick<SessionStore, 'listSessions' | 'revokeSessions'>;
 
 /**
@@ -34,6 +37,13 @@ export function createKyselyAdminQueries(
     return query;
   };
 
+  const updateUser = (uuid: string, changes: Updateable<UsersTable>) =>
+    guard(async () => {
+      await db.updateTable('users').set(changes).where('uuid', '=', uuid).execute();
+      const row = await db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+      return row === undefined ? undefined : userFromRow(row);
+    });
+
   return {
     createUser: (user) =>
       guard(async () => {
@@ -53,15 +63,8 @@ export function createKyselyAdminQueries(
       }),
 
     setUserDisabledAt: (uuid, disabledAt, updatedAt) =>
-      guard(async () => {
-        await db
-          .updateTable('users')
-          .set({ disabled_at: disabledAt, updated_at: updatedAt })
-          .where('uuid', '=', uuid)
-          .execute();
-        const row = await db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
-        return row === undefined ? undefined : userFromRow(row);
-      }),
+      updateUser(uuid, { disabled_at: disabledAt, updated_at: updatedAt }),
+    setUserVersion: (uuid, version, updatedAt) => updateUser(uuid, { version, updated_at: updatedAt }),
 
     listSessions: (filter, limit) =>
       guard(async () => {

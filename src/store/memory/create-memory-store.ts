@@ -19,6 +19,14 @@ export function createMemoryStore(): KeycardStore {
   const revoked = new Map<string, RevokedSession>();
   let closed = false;
 
+  function updateUser(uuid: string, changes: Partial<User>): User | undefined {
+    const user = users.get(uuid);
+    if (user === undefined) return undefined;
+    const changed = { ...user, ...changes };
+    users.set(uuid, changed);
+    return changed;
+  }
+
   function checkOpen(): void {
     if (closed) throw new KeycardError('store_unavailable');
   }
@@ -83,11 +91,11 @@ export function createMemoryStore(): KeycardStore {
     },
     async setUserDisabledAt(uuid, disabledAt, updatedAt) {
       checkOpen();
-      const user = users.get(uuid);
-      if (user === undefined) return undefined;
-      const changed = { ...user, disabledAt, updatedAt };
-      users.set(uuid, changed);
-      return changed;
+      return updateUser(uuid, { disabledAt, updatedAt });
+    },
+    async setUserVersion(uuid, version, updatedAt) {
+      checkOpen();
+      return updateUser(uuid, { version, updatedAt });
     },
     async listSessions(filter, limit) {
       checkOpen();
