@@ -1,4 +1,5 @@
 import type { AccountContext } from './accounts/account-context.js';
+import { type AccessAdmin, createAccessAdmin, refuseLastAdmin } from './access/access-admin.js';
 import { createUser } from './accounts/create-user.js';
 import { bumpStamp } from './claims/bump-stamp.js';
 import type { ClaimsStamp, StampScope } from './claims/claims-stamp.js';
@@ -45,6 +46,8 @@ export interface KeycardAdmin {
    * everyone's) issued before is refused with `claims_stale` until its holder refreshes.
    */
   bumpStamp(scope: StampScope, subject: string): Promise<ClaimsStamp>;
+  /** Roles and permissions: CRUD, assignment; every change bumps the stamps of the users it affects. */
+  readonly access: AccessAdmin;
 }
 
 const withoutHash = ({ passwordHash: _hash, ...user }: User): ManagedUser => user;
@@ -63,6 +66,7 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
     },
     listUsers: async (page) => (await context.store.listUsers(page)).map(withoutHash),
     disableUser: async (userUuid) => {
+      await refuseLastAdmin(context, userUuid);
       const disabled = await disableUser(context, userUuid);
       return disabled === undefined
         ? undefined
@@ -79,5 +83,6 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
     },
     revokeSessions: (filter) => revokeMatchingSessions(context, filter, 'revoked_by_admin'),
     bumpStamp: (scope, subject) => bumpStamp(context, scope, subject),
+    access: createAccessAdmin(context),
   };
 }

@@ -36,12 +36,16 @@ import { type BackgroundSchedule, startBackgroundTasks } from './sessions/backgr
 import { pollSessionChanges } from './sessions/poll-session-changes.js';
 import type { UserStore } from './accounts/user-store.js';
 import type { ClaimsStampStore } from './claims/claims-stamp.js';
+import { AccessCache, type CachedAccess } from './access/access-cache.js';
+import { userAccess } from './access/user-access.js';
+import type { LiveSession } from './sessions/session-cache.js';
+import type { AccessStore } from './access/access-store.js';
 import { ClaimsStamps } from './claims/claims-stamps.js';
 import { loadStamps } from './claims/load-stamps.js';
 import { createKeycardAdmin, type KeycardAdmin } from './keycard-admin.js';
 
 export interface KeycardDependencies {
-  readonly store: SessionStore & UserStore & ClaimsStampStore;
+  readonly store: SessionStore & UserStore & ClaimsStampStore & AccessStore;
   readonly clock?: Clock;
   readonly passwordHasher?: PasswordHasher;
   readonly cache?: SessionCache;
@@ -152,6 +156,12 @@ export interface Keycard {
    * precisionMs: 1000 }`. Opaque access tokens are checked by `authenticate` itself.
    */
   isClaimsStale(token: ClaimsToCheck): boolean;
+  /** The roles and effective permissions of a user held in memory, if still valid (no SQL, no allocation). */
+  cachedAccess(userUuid: string): CachedAccess | undefined;
+  /** The same, read from the store when not held (then held). */
+  userAccess(userUuid: string): Promise<CachedAccess>;
+  /** Whether a session is elevated now (step-up; `POST /session/elevate`). */
+  isElevated(session: LiveSession): boolean;
   /** Loads the stamps that can still refuse a token into memory (once; later calls return at once). */
   loadClaimsStamps(): Promise<void>;
   /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
@@ -197,7 +207,16 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     options.rateLimits === undefined
       ? undefined
       : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
-  const stamps = new ClaimsStamps();
+  const stamps = new ClaimsStamps({
+    onChange: (stamp) => {
+      if (stamp.scope !== 'group') accessCache.invalidate(stamp.scope === 'user' ? stamp.subject : null);
+    },
+  });
+  const accessCache: AccessCache = new AccessCache({
+    capacity: options.cacheMaxSessions ?? 100_000,
+    validAfterOf: (userUuid) => stamps.userValidAfter(userUuid),
+    trusts: (loadedAt) => cache.trusts(loadedAt),
+  });
   const cache = new SessionStateCache({
     onRemoteStamp: (stamp) => stamps.apply(stamp),
     local:
@@ -218,6 +237,7 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     ),
     lifetimes: options.lifetimes,
     stamps,
+    access: accessCache,
     stampHorizonMs: (options.stampHorizonSeconds ?? options.accessTtlSeconds + 60) * 1000,
     accessTtlSeconds: options.accessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
@@ -275,6 +295,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     isClaimsStale: ({ userUuid, groupId = null, issuedAtMs, precisionMs = 1 }) =>
       !stamps.loaded || stamps.isStale(userUuid, groupId, issuedAtMs, precisionMs),
     loadClaimsStamps: () => loadStamps(context),
+    cachedAccess: (userUuid) => context.access.find(userUuid),
+    userAccess: (userUuid) => userAccess(context, userUuid),
+    isElevated: (session) => session.elevatedUntil !== null && clock.now() < session.elevatedUntil,
     admin: createKeycardAdmin(context),
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),

@@ -2,7 +2,7 @@ import { KeycardError } from '../core/errors.js';
 import { startSession, type SessionOptions } from '../sessions/start-session.js';
 import { legacyPasswordHashOf, signLegacyJwt } from '../tokens/legacy-jwt.js';
 import type { AccountContext } from './account-context.js';
-import { loadStamps } from '../claims/load-stamps.js';
+import { prepareCaller } from '../access/prepare-caller.js';
 import { normalizeEmail } from './email.js';
 import { isLegacyAccountVersion } from './legacy-accounts.js';
 import type { Credentials, SignedIn } from './register.js';
@@ -80,6 +80,6 @@ async function startSignedInSession(
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).
-  await loadStamps(context);
+  await prepareCaller(context, user.uuid);
   return { user, session, tokens };
 }

@@ -17,7 +17,7 @@ export async function bumpStamp(
     validAfter: context.clock.now(),
   };
   await context.store.bumpStamp(stamp);
-  context.stamps.apply(stamp);
+  context.stamps.apply(stamp, true);
   await context.cache.stampBumped(stamp);
   return stamp;
 }

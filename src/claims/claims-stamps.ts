@@ -13,16 +13,16 @@ export class ClaimsStamps {
   #global = 0;
   #loaded = false;
   #loading: Promise<void> | undefined;
-  /** Bumped whenever any stamp moves: lets a reader detect that a stamp moved while it was reading. */
-  #version = 0;
+  readonly #onChange: (stamp: ClaimsStamp) => void;
+
+  /** `onChange` hears every stamp that moved (and every local bump): what caches keyed by stamps drop. */
+  constructor(options: { onChange?: (stamp: ClaimsStamp) => void } = {}) {
+    this.#onChange = options.onChange ?? (() => undefined);
+  }
 
   /** Whether the stamps have been loaded from the store (until then no token can be accepted from memory). */
   get loaded(): boolean {
     return this.#loaded;
-  }
-
-  get version(): number {
-    return this.#version;
   }
 
   /** Runs `load` unless the stamps are loaded or loading (then waits for that load); marks them loaded after. */
@@ -41,18 +41,23 @@ export class ClaimsStamps {
     return this.#loading;
   }
 
-  /** Applies a stamp (loaded, polled, heard on the feed or bumped here); returns whether it moved anything. */
-  apply(stamp: ClaimsStamp): boolean {
+  /**
+   * Applies a stamp (loaded, polled, heard on the feed or bumped here); returns whether it moved anything.
+   * `bumpedHere`: a bump of this node's, told to `onChange` even when it lands in the millisecond of the last
+   * one (the stamp cannot move, but what it stands for changed).
+   */
+  apply(stamp: ClaimsStamp, bumpedHere = false): boolean {
+    let moved = false;
     if (stamp.scope === 'global') {
-      if (stamp.validAfter <= this.#global) return false;
-      this.#global = stamp.validAfter;
+      moved = stamp.validAfter > this.#global;
+      if (moved) this.#global = stamp.validAfter;
     } else {
       const map = stamp.scope === 'user' ? this.#users : this.#groups;
-      if (stamp.validAfter <= (map.get(stamp.subject) ?? 0)) return false;
-      map.set(stamp.subject, stamp.validAfter);
+      moved = stamp.validAfter > (map.get(stamp.subject) ?? 0);
+      if (moved) map.set(stamp.subject, stamp.validAfter);
     }
-    this.#version += 1;
-    return true;
+    if (moved || bumpedHere) this.#onChange(stamp);
+    return moved;
   }
 
   /** The moment before which tokens of this user (in this group, if any) are stale (ms; 0: none). */

@@ -74,6 +74,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
     if (text === '') done(null, undefined);
     else void parseJson(request, text, done);
   });
+  app.decorate('keycard', keycard);
   app.decorateRequest('apiVersion', '');
   app.decorateRequest('auth', null);
   app.decorateRequest('legacyUser', null);

@@ -8,6 +8,7 @@ import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
 import { authenticateCachedAccessToken } from './authenticate-cached-access-token.js';
 import { loadStamps } from '../claims/load-stamps.js';
+import { userAccess } from '../access/user-access.js';
 import { accessIssuedAt } from './session.js';
 
 /** A request's verified caller. */
@@ -85,6 +86,7 @@ export async function authenticateAccessToken(
   if (context.stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
     throw new KeycardError('claims_stale');
   }
+  await userAccess(context, session.userUuid);
 
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) {
     entry = { ...entry, session: { ...session, updatedAt: now } };

@@ -39,6 +39,8 @@ export function authenticateCachedAccessToken(
   if (!stamps.loaded || stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
     return undefined;
   }
+  // The user's roles and permissions must be held too, so guards and GET /me need no SQL either.
+  if (context.access.find(session.userUuid) === undefined) return undefined;
   context.cache.countLocalHit();
   return entry;
 }

@@ -73,7 +73,7 @@ export function withErrorCodes<S extends { response: object }, const Code extend
   }
   const errors: Record<number, TSchema> = {};
   for (const [status, statusCodes] of byStatus) {
-    const { message, field, reason } = ErrorBody.properties.error.properties;
+    const { message, field, reason, permission } = ErrorBody.properties.error.properties;
     errors[status] = Type.Object(
       {
         error: Type.Object({
@@ -82,6 +82,7 @@ export function withErrorCodes<S extends { response: object }, const Code extend
           message,
           field,
           reason,
+          permission,
         }),
       },
       {

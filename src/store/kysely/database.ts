@@ -66,10 +66,43 @@ export interface SessionEventsTable {
   occurred_at: number;
 }
 
+/** Migration 0006: roles, permissions and who holds them. */
+export interface RolesTable {
+  name: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface PermissionsTable {
+  name: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface RolePermissionsTable {
+  role_name: string;
+  permission_name: string;
+}
+
+export interface UserRolesTable {
+  user_uuid: string;
+  role_name: string;
+}
+
+export interface UserPermissionsTable {
+  user_uuid: string;
+  permission_name: string;
+}
+
 export interface KeycardDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   revoked_sessions: RevokedSessionsTable;
   session_events: SessionEventsTable;
   claims_stamps: ClaimsStampsTable;
+  roles: RolesTable;
+  permissions: PermissionsTable;
+  role_permissions: RolePermissionsTable;
+  user_roles: UserRolesTable;
+  user_permissions: UserPermissionsTable;
 }

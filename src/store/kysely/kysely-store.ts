@@ -8,6 +8,8 @@ import type { EndedSession, SessionStore } from '../../sessions/session-store.js
 import type { AuditLogStore } from '../../audit/audit-log-store.js';
 import type { ClaimsStampStore } from '../../claims/claims-stamp.js';
 import { createKyselyClaimsStamps } from './kysely-claims-stamps.js';
+import type { AccessStore } from '../../access/access-store.js';
+import { createKyselyAccessStore } from './kysely-access-store.js';
 import type { KeycardDatabase } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
@@ -26,7 +28,7 @@ export interface KyselyDialectErrors {
   isUnavailable(error: unknown): boolean;
 }
 
-export type KeycardStore = SessionStore & UserStore & AuditLogStore & ClaimsStampStore;
+export type KeycardStore = SessionStore & UserStore & AuditLogStore & ClaimsStampStore & AccessStore;
 
 const revokedColumns = [
   'uuid',
@@ -106,6 +108,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
     ...createKyselyAuditLog(db, guard),
     ...createKyselyAdminQueries(db, guard, errors, moveToRevoked),
     ...createKyselyClaimsStamps(db, guard),
+    ...createKyselyAccessStore(db, guard, errors),
 
     findUserByEmail: (email) =>
       guard(async () => {

@@ -4,6 +4,7 @@ import { rotationIndex } from './migrations/0002-rotation-index.js';
 import { sessionEvents } from './migrations/0003-session-events.js';
 import { userDisabled } from './migrations/0004-user-disabled.js';
 import { claimsStamps } from './migrations/0005-claims-stamps.js';
+import { rolesAndPermissions } from './migrations/0006-roles-and-permissions.js';
 
 /** Every migration, in order. Names are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-session-events': sessionEvents,
   '0004-user-disabled': userDisabled,
   '0005-claims-stamps': claimsStamps,
+  '0006-roles-and-permissions': rolesAndPermissions,
 };
 
 /**

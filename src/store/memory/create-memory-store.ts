@@ -6,6 +6,7 @@ import type { EndedSession, SessionFilter } from '../../sessions/session-store.j
 import type { KeycardStore } from '../kysely/kysely-store.js';
 import { createMemoryAuditLog } from './memory-audit-log.js';
 import { createMemoryClaimsStamps } from './memory-claims-stamps.js';
+import { createMemoryAccessStore } from './memory-access-store.js';
 
 /**
  * A complete store in process memory: the same contract as the SQL stores (it runs the same test suite), for
@@ -18,6 +19,10 @@ export function createMemoryStore(): KeycardStore {
   const sessions = new Map<string, Session>();
   const revoked = new Map<string, RevokedSession>();
   let closed = false;
+  const access = createMemoryAccessStore(
+    () => checkOpen(),
+    (uuid) => users.has(uuid),
+  );
 
   function updateUser(uuid: string, changes: Partial<User>): User | undefined {
     const user = users.get(uuid);
@@ -60,6 +65,7 @@ export function createMemoryStore(): KeycardStore {
   return {
     ...createMemoryAuditLog(checkOpen),
     ...createMemoryClaimsStamps(checkOpen),
+    ...access,
     async findUserByEmail(email) {
       checkOpen();
       const uuid = userUuidByEmail.get(email);
