@@ -11,7 +11,7 @@ import { trackClosing } from './close-gracefully.js';
 import { docsRoutes } from './docs/docs-routes.js';
 import { registerOpenApi } from './docs/register-openapi.js';
 import { replyWithError } from './error-reply.js';
-import { resolveRequestApiVersion } from './resolve-api-version.js';
+import { routePreamble } from './route-preamble.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -51,9 +51,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,
     // Errors Fastify meets before routing (a badly encoded URL) get Keycard's error body too, not Fastify's.
-    // No route means no hooks, so the onSend header below is set here as well.
     frameworkErrors: (error, request, reply) => {
-      reply.header('cache-control', 'no-store');
       replyWithError(error, request, reply);
     },
   };
@@ -81,23 +79,10 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
 
   app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply));
   app.setNotFoundHandler((request, reply) => replyWithError(new KeycardError('not_found'), request, reply));
-  app.addHook('preHandler', (request, _reply, done) => {
-    try {
-      request.apiVersion = resolveRequestApiVersion(keycard, request);
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
-  });
   // Every answer is about one caller: nothing may be kept by a shared cache, and token responses not at all.
-  // Once the app is closing, every answer also ends its connection (see `closeGracefully`). One hook for both:
-  // each hook costs every request a turn of Fastify's hook runner.
-  const isClosing = trackClosing(app);
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
-    if (isClosing()) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  // Once the app is closing, every answer also ends its connection (see `closeGracefully`). Both, and the API
+  // version, are set in front of each route's own preHandler (errors get the headers in `replyWithError`).
+  app.addHook('onRoute', routePreamble(keycard, trackClosing(app)));
 
   if (options.metrics !== undefined) instrumentRequests(app, options.metrics.requestDurations);
   await registerOpenApi(app);

@@ -29,6 +29,8 @@ export function replyWithError(error: unknown, request: FastifyRequest, reply: F
   if (keycardError.code === 'internal_error') {
     request.log.error({ err: error }, 'unexpected error');
   }
+  // Errors can come before a route's preamble (routePreamble) sets this, so they set it themselves.
+  reply.header('cache-control', 'no-store');
   const { code, details: allDetails } = keycardError;
   const { retryAfterSeconds, ...details } = allDetails;
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
