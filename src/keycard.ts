@@ -38,6 +38,7 @@ import type { UserStore } from './accounts/user-store.js';
 import type { ClaimsStampStore } from './claims/claims-stamp.js';
 import { AccessCache, type CachedAccess } from './access/access-cache.js';
 import { userAccess } from './access/user-access.js';
+import { dropElevation, elevateSession, isElevatedAt } from './sessions/elevate-session.js';
 import type { LiveSession } from './sessions/session-cache.js';
 import type { AccessStore } from './access/access-store.js';
 import { ClaimsStamps } from './claims/claims-stamps.js';
@@ -90,6 +91,10 @@ export interface KeycardOptions {
    * forgotten. Default: `accessTtlSeconds` plus a minute; a JWT issuer with longer-lived tokens raises it.
    */
   readonly stampHorizonSeconds?: number;
+  /** How long `elevate` elevates a session (s); default 600. */
+  readonly elevationTtlSeconds?: number;
+  /** Group ids a sign-in may name for its session; default none. */
+  readonly sessionGroups?: readonly string[];
 }
 
 /** What `isClaimsStale` needs of a token. */
@@ -160,6 +165,10 @@ export interface Keycard {
   cachedAccess(userUuid: string): CachedAccess | undefined;
   /** The same, read from the store when not held (then held). */
   userAccess(userUuid: string): Promise<CachedAccess>;
+  /** Step-up: confirms the password and elevates the caller's session; returns until when (ms). */
+  elevate(current: AuthenticatedSession, password: string, request?: RequestContext): Promise<number>;
+  /** Drops the caller's elevation at once. */
+  dropElevation(current: AuthenticatedSession, request?: RequestContext): Promise<void>;
   /** Whether a session is elevated now (step-up; `POST /session/elevate`). */
   isElevated(session: LiveSession): boolean;
   /** Loads the stamps that can still refuse a token into memory (once; later calls return at once). */
@@ -238,6 +247,8 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     lifetimes: options.lifetimes,
     stamps,
     access: accessCache,
+    elevationTtlMs: (options.elevationTtlSeconds ?? 600) * 1000,
+    sessionGroups: new Set(options.sessionGroups ?? []),
     stampHorizonMs: (options.stampHorizonSeconds ?? options.accessTtlSeconds + 60) * 1000,
     accessTtlSeconds: options.accessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
@@ -297,7 +308,9 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     loadClaimsStamps: () => loadStamps(context),
     cachedAccess: (userUuid) => context.access.find(userUuid),
     userAccess: (userUuid) => userAccess(context, userUuid),
-    isElevated: (session) => session.elevatedUntil !== null && clock.now() < session.elevatedUntil,
+    isElevated: (session) => isElevatedAt(session, clock.now()),
+    elevate: (current, password, request) => elevateSession(inRequest(request), current, password),
+    dropElevation: (current, request) => dropElevation(inRequest(request), current),
     admin: createKeycardAdmin(context),
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),

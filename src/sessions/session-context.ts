@@ -20,6 +20,10 @@ export interface SessionContext {
   readonly access: AccessCache;
   /** Every stamp that can still refuse a token, in memory (see `src/claims`). */
   readonly stamps: ClaimsStamps;
+  /** How long an elevation (step-up) lasts (ms). */
+  readonly elevationTtlMs: number;
+  /** Group ids a sign-in may name for its session. */
+  readonly sessionGroups: ReadonlySet<string>;
   /** How far back stamps matter: the longest lifetime of a token Keycard checks (ms). */
   readonly stampHorizonMs: number;
   readonly cache: SessionStateCache;

@@ -217,6 +217,26 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
         return result.numUpdatedRows === 1n;
       }),
 
+    setSessionElevation: (uuid, elevatedUntil, changedAt) =>
+      guard(async () => {
+        const result = await db
+          .updateTable('sessions')
+          .set({ elevated_until: elevatedUntil, elevation_changed_at: changedAt })
+          .where('uuid', '=', uuid)
+          .executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      }),
+
+    setSessionGroup: (uuid, groupId, changedAt) =>
+      guard(async () => {
+        const result = await db
+          .updateTable('sessions')
+          .set({ group_id: groupId, elevation_changed_at: changedAt })
+          .where('uuid', '=', uuid)
+          .executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      }),
+
     revokeSession: (uuid, reason, revokedAt) =>
       guard(async () => (await moveToRevoked([uuid], reason, revokedAt)).length === 1),
 
@@ -256,7 +276,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
     listSessionChangesSince: (since, limit) =>
       guard(async () => {
-        const [ended, rotated] = await Promise.all([
+        const [ended, rotated, changed] = await Promise.all([
           db
             .selectFrom('revoked_sessions')
             .select('uuid')
@@ -264,8 +284,16 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
             .limit(limit)
             .execute(),
           db.selectFrom('sessions').select('uuid').where('rotated_at', '>=', since).limit(limit).execute(),
+          // Elevation and group changes (elevation_changed_at, migration 0005): a separate indexed range scan.
+          db
+            .selectFrom('sessions')
+            .select('uuid')
+            .where('elevation_changed_at', '>=', since)
+            .limit(limit)
+            .execute(),
         ]);
-        return { ended: ended.map((row) => row.uuid), rotated: rotated.map((row) => row.uuid) };
+        const rotatedUuids = [...new Set([...rotated, ...changed].map((row) => row.uuid))].slice(0, limit);
+        return { ended: ended.map((row) => row.uuid), rotated: rotatedUuids };
       }),
 
     countSessions: () =>

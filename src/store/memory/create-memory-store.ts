@@ -18,6 +18,8 @@ export function createMemoryStore(): KeycardStore {
   const userUuidByEmail = new Map<string, string>();
   const sessions = new Map<string, Session>();
   const revoked = new Map<string, RevokedSession>();
+  /** When each session's elevation or group last changed (the SQL stores' `elevation_changed_at`). */
+  const changedAt = new Map<string, number>();
   let closed = false;
   const access = createMemoryAccessStore(
     () => checkOpen(),
@@ -40,6 +42,7 @@ export function createMemoryStore(): KeycardStore {
     const session = sessions.get(uuid);
     if (session === undefined) return false;
     sessions.delete(uuid);
+    changedAt.delete(uuid);
     if (!revoked.has(uuid)) {
       revoked.set(uuid, {
         uuid,
@@ -155,6 +158,22 @@ export function createMemoryStore(): KeycardStore {
       sessions.set(uuid, { ...session, ...rotation });
       return true;
     },
+    async setSessionElevation(uuid, elevatedUntil, at) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      if (session === undefined) return false;
+      sessions.set(uuid, { ...session, elevatedUntil });
+      changedAt.set(uuid, at);
+      return true;
+    },
+    async setSessionGroup(uuid, groupId, at) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      if (session === undefined) return false;
+      sessions.set(uuid, { ...session, groupId });
+      changedAt.set(uuid, at);
+      return true;
+    },
     async revokeSession(uuid, reason, revokedAt) {
       checkOpen();
       return moveToRevoked(uuid, reason, revokedAt);
@@ -182,7 +201,9 @@ export function createMemoryStore(): KeycardStore {
     async listSessionChangesSince(since, limit) {
       checkOpen();
       const ended = [...revoked.values()].filter((tombstone) => tombstone.revokedAt >= since);
-      const rotated = [...sessions.values()].filter((session) => (session.rotatedAt ?? -1) >= since);
+      const rotated = [...sessions.values()].filter(
+        (session) => (session.rotatedAt ?? -1) >= since || (changedAt.get(session.uuid) ?? -1) >= since,
+      );
       return {
         ended: ended.slice(0, limit).map((tombstone) => tombstone.uuid),
         rotated: rotated.slice(0, limit).map((session) => session.uuid),
