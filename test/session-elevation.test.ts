@@ -13,7 +13,11 @@ import {
 
 const ELEVATION_MS = 600_000;
 
-function elevate(t: ReturnType<typeof useTestKeycard>, accessToken: string, payload: unknown) {
+function elevate(
+  t: ReturnType<typeof useTestKeycard>,
+  accessToken: string,
+  payload: Record<string, unknown>,
+) {
   return t.app.inject({ method: 'POST', url: '/session/elevate', headers: bearer(accessToken), payload });
 }
 
@@ -40,7 +44,7 @@ describe('step-up ("permify") sessions', () => {
     const elevated = await elevate(t, token, { password: PASSWORD });
     expect(elevated.statusCode).toBe(200);
     const until = new Date(t.clock.now() + ELEVATION_MS).toISOString();
-    expect(elevated.json()).toEqual({ elevated_until: until });
+    expect(elevated.json<{ elevated_until: string }>()).toEqual({ elevated_until: until });
     expect((await meOf(t, token)).json()).toMatchObject({ elevated_until: until });
     expect(
       (await t.app.inject({ method: 'GET', url: '/sensitive', headers: bearer(token) })).statusCode,
