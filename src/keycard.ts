@@ -21,7 +21,12 @@ import { type AuthenticatedSession, authenticateAccessToken } from './sessions/a
 import { authenticateCachedAccessToken } from './sessions/authenticate-cached-access-token.js';
 import { listOwnSessions } from './sessions/list-sessions.js';
 import { refreshSession } from './sessions/refresh-session.js';
-import { revokeOtherSessions, revokeOwnSession, signOut } from './sessions/revoke-sessions.js';
+import {
+  revokeOtherSessions,
+  revokeOwnSession,
+  signOut,
+  signOutEverywhere,
+} from './sessions/revoke-sessions.js';
 import type { Session } from './sessions/session.js';
 import type { SessionCache } from './sessions/session-cache.js';
 import { SessionLedger } from './sessions/session-ledger.js';
@@ -39,6 +44,9 @@ import type { ClaimsStampStore } from './claims/claims-stamp.js';
 import { AccessCache, type CachedAccess } from './access/access-cache.js';
 import { userAccess } from './access/user-access.js';
 import { dropElevation, elevateSession, isElevatedAt } from './sessions/elevate-session.js';
+import { changePassword, type PasswordChange } from './accounts/change-password.js';
+import { changeEmail } from './accounts/change-email.js';
+import { deleteAccount } from './accounts/delete-account.js';
 import type { LiveSession } from './sessions/session-cache.js';
 import type { AccessStore } from './access/access-store.js';
 import { ClaimsStamps } from './claims/claims-stamps.js';
@@ -165,6 +173,22 @@ export interface Keycard {
   cachedAccess(userUuid: string): CachedAccess | undefined;
   /** The same, read from the store when not held (then held). */
   userAccess(userUuid: string): Promise<CachedAccess>;
+  /** Sign-out everywhere: every session of the caller's ends; returns how many. */
+  signOutEverywhere(current: AuthenticatedSession, request?: RequestContext): Promise<number>;
+  /** Returns how many other sessions were revoked. */
+  changePassword(
+    current: AuthenticatedSession,
+    change: PasswordChange,
+    request?: RequestContext,
+  ): Promise<number>;
+  /** Needs an elevated session; returns the new (normalised) email. */
+  changeEmail(
+    current: AuthenticatedSession,
+    change: { email: string; password: string },
+    request?: RequestContext,
+  ): Promise<string>;
+  /** Needs an elevated session. */
+  deleteAccount(current: AuthenticatedSession, password: string, request?: RequestContext): Promise<void>;
   /** Step-up: confirms the password and elevates the caller's session; returns until when (ms). */
   elevate(current: AuthenticatedSession, password: string, request?: RequestContext): Promise<number>;
   /** Drops the caller's elevation at once. */
@@ -309,6 +333,13 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     cachedAccess: (userUuid) => context.access.find(userUuid),
     userAccess: (userUuid) => userAccess(context, userUuid),
     isElevated: (session) => isElevatedAt(session, clock.now()),
+    signOutEverywhere: (current, request) => signOutEverywhere(inRequest(request), current),
+    changePassword: (current, change, request) => changePassword(inRequest(request), current, change),
+    changeEmail: (current, change, request) => changeEmail(inRequest(request), current, change),
+    async deleteAccount(current, password, request) {
+      await deleteAccount(inRequest(request), current, password);
+      await auditLog?.forgetUser(current.user.uuid);
+    },
     elevate: (current, password, request) => elevateSession(inRequest(request), current, password),
     dropElevation: (current, request) => dropElevation(inRequest(request), current),
     admin: createKeycardAdmin(context),

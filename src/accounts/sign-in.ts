@@ -27,6 +27,13 @@ export async function signIn(
   credentials: Credentials,
   options: SessionOptions,
 ): Promise<SignedIn | LegacySignedIn> {
+  // A group the server does not know is refused before the password is checked (nothing is counted).
+  if (options.groupId != null && !context.sessionGroups.has(options.groupId)) {
+    throw new KeycardError('invalid_request', {
+      message: 'group: not a group this server knows',
+      details: { field: 'group' },
+    });
+  }
   const user = await checkCredentials(context, credentials);
   if (isLegacyAccountVersion(user.version)) {
     const legacyToken = await signLegacyJwt(context.legacyJwtKey, {

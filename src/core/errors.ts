@@ -72,7 +72,10 @@ export type RevocationReason =
   | 'refresh_reuse'
   | 'expired'
   | 'revoked_by_admin'
-  | 'user_disabled';
+  | 'user_disabled'
+  | 'password_changed'
+  | 'account_deleted'
+  | 'group_revoked';
 
 export interface KeycardErrorDetails {
   /** The request field at fault, for `invalid_request` and `password_too_weak`. */

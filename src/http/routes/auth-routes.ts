@@ -5,7 +5,7 @@ import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { callerOf, requestContextOf, userAgentOf } from '../request-context.js';
-import { ApiVersionField, ApiVersionQuery, NoBody, NoContent } from '../schemas/common-schemas.js';
+import { ApiVersionField, ApiVersionQuery, NoContent } from '../schemas/common-schemas.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
 import { presentTokens, TokensBody } from '../schemas/tokens-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
@@ -23,6 +23,25 @@ const SignInBody = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 4096 }),
     remember: Remember,
+    group: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Puts the new session in this group (one of `KEYCARD_SESSION_GROUPS`).',
+      }),
+    ),
+    api: ApiVersionField,
+  },
+  { additionalProperties: false },
+);
+
+const SignOutBody = Type.Object(
+  {
+    scope: Type.Optional(
+      Type.Union([Type.Literal('current'), Type.Literal('all')], {
+        description: '`current` (the default): this session; `all`: every session of yours.',
+      }),
+    ),
     api: ApiVersionField,
   },
   { additionalProperties: false },
@@ -114,10 +133,15 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         }),
       },
       async (request) => {
-        const { email, password, remember = true } = request.body;
+        const { email, password, remember = true, group } = request.body;
         const signedIn = await keycard.signIn(
           { email, password },
-          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          {
+            apiVersion: request.apiVersion,
+            userAgent: userAgentOf(request),
+            remember,
+            ...(group === undefined ? {} : { groupId: group }),
+          },
           requestContextOf(request),
         );
         if ('legacyToken' in signedIn) {
@@ -158,10 +182,12 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
       {
         schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
           summary: 'Sign out',
-          description: 'Revokes the current session (reason `sign_out`). Takes no body.',
+          description:
+            'Revokes the current session (reason `sign_out`). With `{"scope": "all"}`, every session of the ' +
+            'caller (sign out everywhere), and the user’s stamp is bumped so every token issued before dies.',
           tags: ['auth'],
           security: BEARER_SECURITY,
-          body: NoBody,
+          body: SignOutBody,
           querystring: ApiVersionQuery,
           response: { 204: { ...NoContent, description: 'Signed out.' } },
         }),
@@ -169,7 +195,11 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         preHandler: requireSession(keycard),
       },
       async (request, reply) => {
-        await keycard.signOut(callerOf(request), requestContextOf(request));
+        if (request.body.scope === 'all') {
+          await keycard.signOutEverywhere(callerOf(request), requestContextOf(request));
+        } else {
+          await keycard.signOut(callerOf(request), requestContextOf(request));
+        }
         return reply.code(204).send(null);
       },
     );

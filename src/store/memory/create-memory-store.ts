@@ -21,6 +21,7 @@ export function createMemoryStore(): KeycardStore {
   /** When each session's elevation or group last changed (the SQL stores' `elevation_changed_at`). */
   const changedAt = new Map<string, number>();
   let closed = false;
+  const auditLog = createMemoryAuditLog(() => checkOpen());
   const access = createMemoryAccessStore(
     () => checkOpen(),
     (uuid) => users.has(uuid),
@@ -66,7 +67,7 @@ export function createMemoryStore(): KeycardStore {
   // Every method is async like a real store's, so callers meet the same interleavings.
   /* eslint-disable @typescript-eslint/require-await */
   return {
-    ...createMemoryAuditLog(checkOpen),
+    ...auditLog,
     ...createMemoryClaimsStamps(checkOpen),
     ...access,
     async findUserByEmail(email) {
@@ -105,6 +106,40 @@ export function createMemoryStore(): KeycardStore {
     async setUserVersion(uuid, version, updatedAt) {
       checkOpen();
       return updateUser(uuid, { version, updatedAt });
+    },
+    async setUserPassword(uuid, passwordHash, updatedAt) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return false;
+      users.set(uuid, { ...user, passwordHash, updatedAt });
+      return true;
+    },
+    async setUserEmail(uuid, email, updatedAt) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return false;
+      const holder = userUuidByEmail.get(email);
+      if (holder !== undefined && holder !== uuid) throw new KeycardError('email_taken');
+      userUuidByEmail.delete(user.email);
+      userUuidByEmail.set(email, uuid);
+      users.set(uuid, { ...user, email, updatedAt });
+      return true;
+    },
+    async deleteUser(uuid) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return false;
+      for (const session of [...sessions.values()]) {
+        if (session.userUuid === uuid) {
+          sessions.delete(session.uuid);
+          changedAt.delete(session.uuid);
+        }
+      }
+      access.forgetUser(uuid);
+      await auditLog.deleteUserAuditEvents(uuid);
+      userUuidByEmail.delete(user.email);
+      users.delete(uuid);
+      return true;
     },
     async listSessions(filter, limit) {
       checkOpen();
