@@ -12,6 +12,7 @@ import type { Credentials } from './accounts/register.js';
 import type { User } from './accounts/user.js';
 import type { UsersPageRequest } from './accounts/user-store.js';
 import { endSession } from './sessions/end-session.js';
+import { revokeGroup, setSessionGroup } from './sessions/session-groups.js';
 import { listMatchingSessions } from './sessions/list-matching-sessions.js';
 import { revokeMatchingSessions } from './sessions/revoke-matching-sessions.js';
 import type { Session } from './sessions/session.js';
@@ -46,6 +47,10 @@ export interface KeycardAdmin {
    * everyone's) issued before is refused with `claims_stale` until its holder refreshes.
    */
   bumpStamp(scope: StampScope, subject: string): Promise<ClaimsStamp>;
+  /** Bumps a group's stamp: every token of its sessions issued before is `claims_stale`. Returns when. */
+  revokeGroup(groupId: string): Promise<number>;
+  /** Puts a live session in a known group, or none; false when no live session has that uuid. */
+  setSessionGroup(sessionUuid: string, groupId: string | null): Promise<boolean>;
   /** Roles and permissions: CRUD, assignment; every change bumps the stamps of the users it affects. */
   readonly access: AccessAdmin;
 }
@@ -84,5 +89,7 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
     revokeSessions: (filter) => revokeMatchingSessions(context, filter, 'revoked_by_admin'),
     bumpStamp: (scope, subject) => bumpStamp(context, scope, subject),
     access: createAccessAdmin(context),
+    revokeGroup: (groupId) => revokeGroup(context, groupId),
+    setSessionGroup: (sessionUuid, groupId) => setSessionGroup(context, sessionUuid, groupId),
   };
 }

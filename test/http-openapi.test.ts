@@ -42,7 +42,8 @@ function registeredRoutes(app: FastifyInstance): { method: string; path: string 
     prefixes[depth] = path.slice(prefixes.slice(0, depth).join('').length);
     prefixes.length = depth + 1;
     for (const method of (match[3] ?? '').split(', ').filter((method) => method !== '')) {
-      if (method !== 'HEAD') routes.push({ method, path });
+      // Path parameters as OpenAPI writes them: `:role` is `{role}`.
+      if (method !== 'HEAD') routes.push({ method, path: path.replace(/:(\w+)/g, '{$1}') });
     }
   }
   return routes;

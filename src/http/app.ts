@@ -19,6 +19,7 @@ import { meRoutes } from './routes/me-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { elevationRoutes } from './routes/elevation-routes.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -92,6 +93,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   await app.register(sessionRoutes(keycard));
   await app.register(elevationRoutes(keycard));
   await app.register(accountRoutes(keycard));
+  await app.register(adminRoutes(keycard));
   await app.register(meRoutes(keycard));
   await app.register(healthRoutes(keycard));
   await app.register(eventsRoutes(keycard));

@@ -1,5 +1,6 @@
 import type { ClaimsStamp } from '../claims/claims-stamp.js';
 import type { Clock } from '../core/clock.js';
+import type { RevocationReason } from '../core/errors.js';
 import type { CachedSession, SessionCache } from './session-cache.js';
 import type { SessionChange, SessionSync } from './session-sync.js';
 
@@ -168,10 +169,10 @@ export class SessionStateCache {
   }
 
   /** Sessions this node ended: dropped here, marked ended in the shared cache and announced. */
-  async ended(sessionUuids: readonly string[]): Promise<void> {
+  async ended(sessionUuids: readonly string[], reason?: RevocationReason): Promise<void> {
     if (sessionUuids.length === 0) return;
     this.#invalidate(sessionUuids);
-    await this.#sync?.announce({ kind: 'ended', sessionUuids });
+    await this.#sync?.announce({ kind: 'ended', sessionUuids, ...(reason === undefined ? {} : { reason }) });
   }
 
   /** A session this node rotated: its new state replaces the old everywhere. */

@@ -1,4 +1,5 @@
 import type { ClaimsStamp } from '../claims/claims-stamp.js';
+import type { RevocationReason } from '../core/errors.js';
 import type { CachedSession } from './session-cache.js';
 
 /** What happened to a session, as other nodes need to hear it. */
@@ -7,6 +8,11 @@ export type SessionChangeKind = 'ended' | 'rotated';
 export interface SessionChange {
   readonly kind: SessionChangeKind;
   readonly sessionUuids: readonly string[];
+  /**
+   * Why they ended (`ended` announced by the node that ended them): other services listening to the feed end
+   * what hangs from the session (mutual expiry); the message then reads as a `session.ended` event.
+   */
+  readonly reason?: RevocationReason;
 }
 
 /**

@@ -3,7 +3,16 @@ import type { SessionChange } from '../../sessions/session-sync.js';
 
 /** The feed's message: which node changed which sessions, and how; `at` (ms) measures the feed's lag. */
 export function encodeChangeMessage(nodeId: string, change: SessionChange, sentAt: number): string {
-  return JSON.stringify({ node: nodeId, kind: change.kind, sessions: change.sessionUuids, at: sentAt });
+  return JSON.stringify({
+    node: nodeId,
+    kind: change.kind,
+    sessions: change.sessionUuids,
+    at: sentAt,
+    // For services following the feed: a session ended, and why (mutual expiry).
+    ...(change.kind === 'ended' && change.reason !== undefined
+      ? { event: 'session.ended', reason: change.reason }
+      : {}),
+  });
 }
 
 export interface DecodedChangeMessage {
