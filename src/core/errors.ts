@@ -74,8 +74,7 @@ export type RevocationReason =
   | 'revoked_by_admin'
   | 'user_disabled'
   | 'password_changed'
-  | 'account_deleted'
-  | 'group_revoked';
+  | 'account_deleted';
 
 export interface KeycardErrorDetails {
   /** The request field at fault, for `invalid_request` and `password_too_weak`. */

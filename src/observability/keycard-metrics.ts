@@ -17,7 +17,6 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'user_disabled',
   'password_changed',
   'account_deleted',
-  'group_revoked',
 ];
 
 export interface MetricsSources {
