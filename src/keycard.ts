@@ -16,6 +16,7 @@ import type { EventsPage, EventsPageRequest } from './audit/list-user-events.js'
 import type { AttemptCounter } from './rate-limits/attempt-counter.js';
 import { createMemoryAttemptCounter } from './rate-limits/create-memory-attempt-counter.js';
 import { createRateLimiter, noRateLimits } from './rate-limits/rate-limiter.js';
+import { limitTokenFailures } from './rate-limits/limit-token-failures.js';
 import { type ApiVersionPolicy, resolveApiVersion } from './sessions/api-versions.js';
 import { type AuthenticatedSession, authenticateAccessToken } from './sessions/authenticate-access-token.js';
 import { authenticateCachedAccessToken } from './sessions/authenticate-cached-access-token.js';
@@ -141,8 +142,9 @@ export interface Keycard {
    * The user of a legacy JWT (account version 003). Throws `token_invalid`, or `session_required` when the
    * account has moved to sessions.
    */
-  authenticateLegacy(legacyToken: string): Promise<SessionUser>;
-  authenticate(accessToken: string): Promise<AuthenticatedSession>;
+  authenticateLegacy(legacyToken: string, request?: RequestContext): Promise<SessionUser>;
+  /** `request` (where the token came from) feeds the per-address limit on invalid tokens. */
+  authenticate(accessToken: string, request?: RequestContext): Promise<AuthenticatedSession>;
   /**
    * `authenticate`'s steady state, synchronously: the caller when the in-process cache alone can accept the
    * token, else undefined (then call `authenticate`, which decides). Never refuses.
@@ -315,8 +317,10 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     signIn: (credentials, sessionOptions, request) => signIn(inRequest(request), credentials, sessionOptions),
     upgradeAndSignIn: (credentials, sessionOptions, request) =>
       upgradeAndSignIn(inRequest(request), credentials, sessionOptions),
-    authenticateLegacy: (legacyToken) => authenticateLegacyToken(context, legacyToken),
-    authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
+    authenticateLegacy: (legacyToken, request) =>
+      limitTokenFailures(context.rateLimiter, request, () => authenticateLegacyToken(context, legacyToken)),
+    authenticate: (accessToken, request) =>
+      limitTokenFailures(context.rateLimiter, request, () => authenticateAccessToken(context, accessToken)),
     authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
     refresh: (refreshToken, request) => refreshSession(inRequest(request), refreshToken),
     signOut: (current, request) => signOut(inRequest(request), current),

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import { defaultRateLimitPolicy, type RateLimitPolicy } from '../src/core/rate-limit-policy.js';
 import type { AttemptCounter } from '../src/rate-limits/attempt-counter.js';
@@ -233,6 +234,52 @@ describe('registration and refresh limits', () => {
     expectRateLimited(await refresh(t.app, tokens.refresh_token, '203.0.113.9'), 60);
     t.clock.advance(MINUTE);
     expect((await refresh(t.app, tokens.refresh_token, '203.0.113.9')).statusCode).toBe(200);
+  });
+});
+
+describe('invalid access tokens per address', () => {
+  const policy: RateLimitPolicy = {
+    ...defaultRateLimitPolicy,
+    tokenFailuresPerIp: { limit: 3, windowSeconds: 60 },
+  };
+  const t = useTestKeycard({ rateLimits: policy });
+  const me = (accessToken: string, remoteAddress = CLIENT) =>
+    t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { authorization: `Bearer ${accessToken}` },
+      remoteAddress,
+    });
+  const forged = () => `${randomUUID()}.${'A'.repeat(43)}`;
+
+  it('refuses an address after 3 invalid tokens, before any store read; others, and valid cached tokens, go on', async () => {
+    const signedIn = await registerUser(t.app);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect(errorOf(await me(forged())).code).toBe('token_invalid');
+    }
+    const reads = vi.spyOn(t.store, 'findSessionAndUser');
+    expectRateLimited(await me(forged()), 60);
+    expect(reads).not.toHaveBeenCalled();
+    // A valid token the cache holds is answered from memory, as ever; another address is not concerned.
+    expect((await me(signedIn.tokens.access_token)).statusCode).toBe(200);
+    expect(errorOf(await me(forged(), '192.0.2.99')).code).toBe('token_invalid');
+    t.clock.advance(MINUTE);
+    expect(errorOf(await me(forged())).code).toBe('token_invalid');
+  });
+
+  it('counts only invalid tokens: expired access tokens and revoked sessions are legitimate clients', async () => {
+    const signedIn = await registerUser(t.app);
+    const other = await registerUser(t.app);
+    await t.app.inject({
+      method: 'POST',
+      url: '/auth/sign_out',
+      headers: { authorization: `Bearer ${other.tokens.access_token}` },
+    });
+    t.clock.advance(2 * 3600_000);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect(errorOf(await me(signedIn.tokens.access_token)).code).toBe('access_token_expired');
+      expect(errorOf(await me(other.tokens.access_token)).code).toBe('session_revoked');
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   bearer,
   errorOf,
@@ -132,5 +132,43 @@ describe('administration through the store (every store)', () => {
     expect(await t.keycard.admin.revokeSessions({})).toBe(1);
     const adaMe = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(ada.tokens.access_token) });
     expect(errorOf(adaMe)).toMatchObject({ code: 'session_revoked', reason: 'revoked_by_admin' });
+  });
+
+  it('a sign-in whose password check began before the account was disabled leaves no session behind', async () => {
+    const registered = await registerUser(t.app);
+    const findUserByEmail = t.store.findUserByEmail.bind(t.store);
+    // The account is read while still enabled; the administrator disables it before the session is written.
+    vi.spyOn(t.store, 'findUserByEmail').mockImplementationOnce(async (email) => {
+      const user = await findUserByEmail(email);
+      await t.keycard.admin.disableUser(registered.user.uuid);
+      return user;
+    });
+    const response = await signIn(registered.user.email);
+    expect(response.statusCode).toBe(401);
+    expect(errorOf(response).code).toBe('invalid_credentials');
+    expect(await t.store.listUserSessions(registered.user.uuid)).toEqual([]);
+  });
+
+  it('the store creates no session for a disabled or unknown user', async () => {
+    const registered = await registerUser(t.app);
+    const [live] = await t.store.listUserSessions(registered.user.uuid);
+    if (live === undefined) throw new Error('registration made no session');
+    const another = { ...live, uuid: '0f0f0f0f-0000-4000-8000-000000000001' };
+    expect(await t.store.createSession(another)).toBe(true);
+    await t.store.setUserDisabledAt(registered.user.uuid, t.clock.now(), t.clock.now());
+    expect(await t.store.createSession({ ...live, uuid: '0f0f0f0f-0000-4000-8000-000000000002' })).toBe(
+      false,
+    );
+    expect(
+      await t.store.createSession({
+        ...live,
+        uuid: '0f0f0f0f-0000-4000-8000-000000000003',
+        userUuid: '0f0f0f0f-0000-4000-8000-0000000000ff',
+      }),
+    ).toBe(false);
+    const uuids = (await t.store.listUserSessions(registered.user.uuid))
+      .map((session) => session.uuid)
+      .sort();
+    expect(uuids).toEqual([live.uuid, another.uuid].sort());
   });
 });

@@ -83,7 +83,9 @@ async function startSignedInSession(
   options: SessionOptions,
 ): Promise<SignedIn> {
   const { session, tokens } = startSession(context, user, options);
-  await context.store.createSession(session);
+  // Refused when the account was disabled (or deleted) while its password was being checked: answered like a
+  // disabled account's sign-in, which it now is.
+  if (!(await context.store.createSession(session))) throw new KeycardError('invalid_credentials');
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).

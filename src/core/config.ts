@@ -171,6 +171,10 @@ export const configVariables = {
   KEYCARD_LIMIT_REGISTER_PER_IP: { default: '10/1h', meaning: 'Registrations per client address.' },
   KEYCARD_LIMIT_REFRESH_PER_IP: { default: '60/1m', meaning: 'Refresh attempts per client address.' },
   KEYCARD_LIMIT_REFRESH_PER_SESSION: { default: '10/1m', meaning: 'Refreshes per session.' },
+  KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP: {
+    default: '100/1m',
+    meaning: 'Access tokens refused as invalid per client address, before its tokens are refused unread.',
+  },
   KEYCARD_TRUST_PROXY: {
     default: 'none',
     meaning:
@@ -344,6 +348,7 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     registrationsPerIp: rule('KEYCARD_LIMIT_REGISTER_PER_IP'),
     refreshesPerIp: rule('KEYCARD_LIMIT_REFRESH_PER_IP'),
     refreshesPerSession: rule('KEYCARD_LIMIT_REFRESH_PER_SESSION'),
+    tokenFailuresPerIp: rule('KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP'),
   };
   if (rateLimits.lockoutSeconds > rateLimits.lockoutMaxSeconds) {
     problems.push('KEYCARD_LOCKOUT: must not be longer than KEYCARD_LOCKOUT_MAX');

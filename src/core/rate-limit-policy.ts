@@ -27,6 +27,12 @@ export interface RateLimitPolicy {
   readonly refreshesPerIp: RateLimitRule | undefined;
   /** Refreshes per session, counting only genuine ones, so nobody but its holder can spend a session's budget. */
   readonly refreshesPerSession: RateLimitRule | undefined;
+  /**
+   * Access tokens refused as invalid (forged, unknown, superseded) per client address. Each of those reads the
+   * store, where a valid one is answered from memory: past the limit, the address's tokens get `rate_limited`
+   * before any lookup, so guessing costs the database nothing.
+   */
+  readonly tokenFailuresPerIp?: RateLimitRule | undefined;
 }
 
 export const defaultRateLimitPolicy: RateLimitPolicy = {
@@ -37,6 +43,7 @@ export const defaultRateLimitPolicy: RateLimitPolicy = {
   registrationsPerIp: { limit: 10, windowSeconds: 3600 },
   refreshesPerIp: { limit: 60, windowSeconds: 60 },
   refreshesPerSession: { limit: 10, windowSeconds: 60 },
+  tokenFailuresPerIp: { limit: 100, windowSeconds: 60 },
 };
 
 const RULE_PATTERN = /^\s*(\d{1,9})\s*\/\s*(\S+)\s*$/;

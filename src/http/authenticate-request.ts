@@ -2,6 +2,7 @@ import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { KeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
 import { looksLikeJwt } from '../tokens/legacy-jwt.js';
+import { requestContextOf } from './request-context.js';
 
 const SCHEME = 'bearer';
 
@@ -60,7 +61,7 @@ function authenticateWith(keycard: Keycard, acceptsLegacy: boolean): preHandlerH
     if (looksLikeJwt(accessToken)) {
       // Opaque access tokens have one dot; a legacy JWT is refused where a session is needed, with a code that
       // tells the client to sign in (an upgraded account's JWT gets the same from authenticateLegacy).
-      keycard.authenticateLegacy(accessToken).then((user) => {
+      keycard.authenticateLegacy(accessToken, requestContextOf(request)).then((user) => {
         if (!acceptsLegacy) {
           done(new KeycardError('session_required'));
           return;
@@ -70,7 +71,7 @@ function authenticateWith(keycard: Keycard, acceptsLegacy: boolean): preHandlerH
       }, done);
       return;
     }
-    keycard.authenticate(accessToken).then((auth) => {
+    keycard.authenticate(accessToken, requestContextOf(request)).then((auth) => {
       request.auth = auth;
       done();
     }, done);

@@ -21,6 +21,10 @@ export interface RateLimiter {
   beforeRefresh(sessionUuid: string | null, address: string | null): Promise<void>;
   /** After a genuine refresh of `sessionUuid` (one that rotated its tokens; grace retries are not counted). */
   refreshed(sessionUuid: string): Promise<void>;
+  /** Before an access token is looked up in the store: refuses an address that sent too many invalid ones. */
+  beforeTokenLookup(address: string | null): Promise<void>;
+  /** After an access token was refused as invalid (`token_invalid`). */
+  tokenRejected(address: string | null): Promise<void>;
 }
 
 /** No limits at all (`KEYCARD_RATE_LIMITS=off`, and Keycards built without a policy, such as most tests'). */
@@ -31,6 +35,8 @@ export const noRateLimits: RateLimiter = {
   beforeRegistration: () => Promise.resolve(),
   beforeRefresh: () => Promise.resolve(),
   refreshed: () => Promise.resolve(),
+  beforeTokenLookup: () => Promise.resolve(),
+  tokenRejected: () => Promise.resolve(),
 };
 
 /** How long lockout back-off is remembered beyond the longest lockout, counted from the latest lockout. */
@@ -111,6 +117,17 @@ export function createRateLimiter({ counter, policy, keySecret }: RateLimiterOpt
       ]);
       // The session's count holds genuine refreshes done so far: this one would be one more.
       refuseIfAny([over(perAddress, ipRule?.limit), over(perSession, (sessionRule?.limit ?? 0) - 1)]);
+    },
+
+    async beforeTokenLookup(address) {
+      const rule = policy.tokenFailuresPerIp;
+      if (rule === undefined || address === null) return;
+      const failures = await counter.read(keyOf('token_ip', clientAddressKey(address)));
+      refuseIfAny([over(failures, rule.limit - 1)]);
+    },
+
+    async tokenRejected(address) {
+      await hitPerAddress('token_ip', policy.tokenFailuresPerIp, address);
     },
 
     async refreshed(sessionUuid) {

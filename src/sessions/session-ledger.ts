@@ -45,6 +45,12 @@ const TWO_32 = 4_294_967_296;
 const TIME_RANGE = 2 ** 40;
 /** Buckets per slot in the UUID index: a load of at most 2/3 keeps linear probing short. */
 const BUCKETS_PER_SLOT = 1.5;
+/**
+ * Views (the objects `entryAt` hands out) kept so that a busy session's requests share one object, direct-mapped
+ * by slot. A view is kept only when its slot is asked for a second time in a row at its memo index: a view kept
+ * on first sight would survive young-generation collections for nothing under spread-out traffic (1M sessions
+ * each asked once in a while), and copying survivors is what a scavenge's pause is made of.
+ */
 const MAX_MEMOIZED_VIEWS = 4096;
 
 /** Scratch for the UUID being looked up: parsing into it is what lets `find` allocate nothing. */
@@ -87,6 +93,8 @@ export class SessionLedger implements SessionCache {
   readonly #descriptors = new InternTable<SessionDescriptor>();
   readonly #views: (CachedSession | undefined)[];
   readonly #viewSlots: Int32Array;
+  /** Per memo index: the slot last asked for there without a kept view (kept at its next ask). */
+  readonly #viewCandidates: Int32Array;
   readonly #seed = (Math.random() * TWO_32) | 0;
   #freeHead = NONE;
   #neverUsed = 0;
@@ -115,6 +123,7 @@ export class SessionLedger implements SessionCache {
     while (memo < Math.min(capacity, MAX_MEMOIZED_VIEWS)) memo *= 2;
     this.#views = new Array<CachedSession | undefined>(memo).fill(undefined);
     this.#viewSlots = new Int32Array(memo).fill(NONE);
+    this.#viewCandidates = new Int32Array(memo).fill(NONE);
   }
 
   get size(): number {
@@ -191,8 +200,12 @@ export class SessionLedger implements SessionCache {
       elevatedUntil: this.#optionalTimeAt(slot, ELEVATED_UNTIL),
     };
     const view: CachedSession = { session, user };
-    this.#viewSlots[memo] = slot;
-    this.#views[memo] = view;
+    if (this.#viewCandidates[memo] === slot) {
+      this.#viewSlots[memo] = slot;
+      this.#views[memo] = view;
+    } else {
+      this.#viewCandidates[memo] = slot;
+    }
     return view;
   }
 
@@ -298,6 +311,7 @@ export class SessionLedger implements SessionCache {
     this.#users.clear();
     this.#descriptors.clear();
     this.#viewSlots.fill(NONE);
+    this.#viewCandidates.fill(NONE);
     this.#views.fill(undefined);
     this.#freeHead = NONE;
     this.#neverUsed = 0;

@@ -22,7 +22,12 @@ export interface SessionFilter {
 export interface SessionStore {
   /** Registration: the account and its first session, both or neither. Throws `email_taken`. */
   createUserWithSession(user: User, session: Session): Promise<void>;
-  createSession(session: Session): Promise<void>;
+  /**
+   * Creates the session only if its user exists and is not disabled when it commits, so a sign-in whose
+   * password check began before an administrator disabled the account cannot leave a live session behind.
+   * Returns whether it was created.
+   */
+  createSession(session: Session): Promise<boolean>;
   findSession(uuid: string): Promise<Session | undefined>;
   /** The session and its user, without the password hash: what authenticating a request needs. */
   findSessionAndUser(uuid: string): Promise<{ session: Session; user: SessionUser } | undefined>;

@@ -45,6 +45,9 @@ describe('rate limit and audit log configuration', () => {
     expect(configVariables.KEYCARD_LIMIT_REFRESH_PER_SESSION.default).toBe(
       formatRateLimitRule(policy.refreshesPerSession),
     );
+    expect(configVariables.KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP.default).toBe(
+      formatRateLimitRule(policy.tokenFailuresPerIp),
+    );
   });
 
   it('reads every limit, `off` for one of them, and `KEYCARD_RATE_LIMITS=off` for all', () => {
@@ -56,6 +59,7 @@ describe('rate limit and audit log configuration', () => {
       KEYCARD_LIMIT_REGISTER_PER_IP: 'off',
       KEYCARD_LIMIT_REFRESH_PER_IP: '600/60',
       KEYCARD_LIMIT_REFRESH_PER_SESSION: '3/10s',
+      KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP: '1000/1h',
       KEYCARD_AUDIT_RETENTION: '30d',
       KEYCARD_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,loopback,fd00::/8',
     });
@@ -67,6 +71,7 @@ describe('rate limit and audit log configuration', () => {
       registrationsPerIp: undefined,
       refreshesPerIp: { limit: 600, windowSeconds: 60 },
       refreshesPerSession: { limit: 3, windowSeconds: 10 },
+      tokenFailuresPerIp: { limit: 1000, windowSeconds: 3600 },
     });
     expect(config.auditRetentionSeconds).toBe(30 * 86_400);
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1', 'loopback', 'fd00::/8']);

@@ -10,22 +10,28 @@ import type { ClaimsStampStore } from '../../claims/claims-stamp.js';
 import { createKyselyClaimsStamps } from './kysely-claims-stamps.js';
 import type { AccessStore } from '../../access/access-store.js';
 import { createKyselyAccessStore } from './kysely-access-store.js';
-import type { KeycardDatabase } from './database.js';
+import type { KeycardDatabase, SessionsTable } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
 import {
   revokedSessionFromRow,
+  SESSION_COLUMN_TYPES,
   sessionFromRow,
   sessionToRow,
   userFromRow,
   userToRow,
 } from './session-rows.js';
 
-/** What differs between the SQL engines behind Kysely: how their drivers report errors. */
+/** What differs between the SQL engines behind Kysely: how their drivers report errors, and row locks. */
 export interface KyselyDialectErrors {
   isUniqueViolation(error: unknown): boolean;
   /** The database cannot be reached (refused, reset, shut down); the request may succeed later. */
   isUnavailable(error: unknown): boolean;
+  /**
+   * Whether the engine takes row locks (`FOR SHARE`): PostgreSQL does; SQLite serialises every write instead,
+   * and has no such clause.
+   */
+  readonly locksRows?: boolean;
 }
 
 export type KeycardStore = SessionStore & UserStore & AuditLogStore & ClaimsStampStore & AccessStore;
@@ -135,9 +141,24 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
         }
       }),
 
+    // INSERT … SELECT FROM users WHERE enabled, one statement: a session is only created for an account that
+    // exists and is enabled when it commits. On PostgreSQL the user row is share-locked, so `users disable`
+    // (an UPDATE of that row, then a revocation of its sessions) either comes first and this inserts nothing, or
+    // waits for this insert and then revokes the new session with the others.
     createSession: (session) =>
       guard(async () => {
-        await db.insertInto('sessions').values(sessionToRow(session)).execute();
+        const row = sessionToRow(session);
+        const columns = Object.keys(row) as (keyof SessionsTable)[];
+        let source = db
+          .selectFrom('users')
+          .select((eb) =>
+            columns.map((column) => eb.cast(eb.val(row[column]), SESSION_COLUMN_TYPES[column]).as(column)),
+          )
+          .where('users.uuid', '=', session.userUuid)
+          .where('users.disabled_at', 'is', null);
+        if (errors.locksRows === true) source = source.forShare();
+        const result = await db.insertInto('sessions').columns(columns).expression(source).executeTakeFirst();
+        return result.numInsertedOrUpdatedRows === 1n;
       }),
 
     findSession: (uuid) =>

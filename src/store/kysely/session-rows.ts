@@ -51,6 +51,30 @@ export function sessionFromRow(row: Selectable<SessionsTable>): Session {
   };
 }
 
+/**
+ * The SQL type of each `sessions` column as both engines accept it in a cast: a conditional insert
+ * (`INSERT … SELECT`) passes its values as parameters, whose types PostgreSQL does not infer from the target.
+ */
+export const SESSION_COLUMN_TYPES: Readonly<Record<keyof SessionsTable, 'text' | 'bigint'>> = {
+  uuid: 'text',
+  version: 'text',
+  user_uuid: 'text',
+  user_agent: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+  remember: 'bigint',
+  expires_at: 'bigint',
+  access_hash: 'text',
+  access_expires_at: 'bigint',
+  refresh_hash: 'text',
+  refresh_generation: 'bigint',
+  previous_refresh_hash: 'text',
+  rotated_at: 'bigint',
+  group_id: 'text',
+  elevated_until: 'bigint',
+  elevation_changed_at: 'bigint',
+};
+
 export function sessionToRow(session: Session): SessionsTable {
   return {
     uuid: session.uuid,

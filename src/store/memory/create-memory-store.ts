@@ -158,8 +158,10 @@ export function createMemoryStore(): KeycardStore {
     },
     async createSession(session) {
       checkOpen();
-      if (!users.has(session.userUuid)) throw new TypeError('session for an unknown user');
+      const user = users.get(session.userUuid);
+      if (user === undefined || user.disabledAt !== null) return false;
       sessions.set(session.uuid, session);
+      return true;
     },
     async findSession(uuid) {
       checkOpen();

@@ -77,5 +77,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   return createKyselyStore(db, {
     isUniqueViolation: isPostgresUniqueViolation,
     isUnavailable: isPostgresUnavailable,
+    locksRows: true,
   });
 }
