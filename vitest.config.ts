@@ -69,6 +69,17 @@ export default defineConfig({
     hookTimeout: 20_000,
     projects: [
       { extends: true as const, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The account page in a real browser against a real listening server: once, not once per store.
+      {
+        extends: true as const,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
       ...stores.map((store) => ({
         extends: true as const,
         test: {
@@ -77,8 +88,8 @@ export default defineConfig({
           // test/postgres holds what only PostgreSQL can show (outages through a proxy, row locks).
           exclude:
             store === 'postgres'
-              ? ['test/unit/**', ...withoutRedis]
-              : ['test/unit/**', 'test/postgres/**', ...withoutRedis],
+              ? ['test/unit/**', 'test/e2e/**', ...withoutRedis]
+              : ['test/unit/**', 'test/e2e/**', 'test/postgres/**', ...withoutRedis],
           env: { KEYCARD_TEST_STORE: store },
         },
       })),

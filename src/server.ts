@@ -111,6 +111,7 @@ export async function startServer(
   const app = await buildApp(keycard, {
     logger,
     trustProxy: config.trustProxy,
+    trustedOrigins: config.trustedOrigins,
     ...(metrics === undefined ? {} : { metrics }),
     ...(metricsOnOwnPort || config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
   });

@@ -143,7 +143,8 @@ describe('an empty body sent as application/json', () => {
   });
 
   it('is refused where a body is required, naming the body', async () => {
-    const response = await postRaw('/session/refresh', '', 'application/json');
+    // (Not /session/refresh: a browser refreshing by cookie sends no body.)
+    const response = await postRaw('/auth/sign_in', '', 'application/json');
     expectErrorBody(response, 400, 'invalid_request');
     expect(errorOf(response).field).toBe('body');
   });

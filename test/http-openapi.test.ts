@@ -5,8 +5,16 @@ import { errorCodeOf, useTestKeycard } from './support/test-keycard.js';
 
 const t = useTestKeycard();
 
-/** Routes that serve operators and readers, not API clients: they are not in the document. */
-const NOT_DOCUMENTED = new Set(['/openapi.json', '/docs', '/metrics']);
+/** Routes that serve operators, readers and the account page, not API clients: they are not in the document. */
+const NOT_DOCUMENTED = new Set([
+  '/openapi.json',
+  '/docs',
+  '/metrics',
+  '/',
+  '/account.css',
+  '/account.js',
+  '/client/{module}',
+]);
 /** Answered for paths no route matches, so it belongs to no operation (the document's description names it). */
 const NO_ROUTE_CODES = new Set<string>(['not_found']);
 

@@ -300,3 +300,29 @@ describe('POST /auth/upgrade moves a legacy account to sessions', () => {
     expect(await t.keycard.admin.upgradeUser('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 });
+
+describe('legacy accounts and cookie transport', () => {
+  it('a cookie sign-in of a legacy account is refused with session_required: no JWT in the page’s reach, no cookie', async () => {
+    const { email } = await createLegacyAccount();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/auth/sign_in',
+      headers: { host: 'keycard.test', origin: 'http://keycard.test', 'x-keycard-csrf': '1' },
+      payload: { email, password: PASSWORD, transport: 'cookie' },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(errorOf(response).code).toBe('session_required');
+    expect(response.body).not.toMatch(/eyJ/);
+    expect(response.headers['set-cookie']).toBeUndefined();
+
+    const upgraded = await t.app.inject({
+      method: 'POST',
+      url: '/auth/upgrade',
+      headers: { host: 'keycard.test', origin: 'http://keycard.test', 'x-keycard-csrf': '1' },
+      payload: { email, password: PASSWORD, transport: 'cookie' },
+    });
+    expect(upgraded.statusCode).toBe(200);
+    expect(upgraded.json<Record<string, unknown>>()).not.toHaveProperty('tokens');
+    expect(String(upgraded.headers['set-cookie'])).toContain('__Host-keycard=');
+  });
+});

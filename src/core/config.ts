@@ -53,6 +53,11 @@ export interface KeycardConfig {
   readonly auditRetentionSeconds: number;
   /** Addresses and CIDR ranges of proxies whose `X-Forwarded-For` is believed; empty for none. */
   readonly trustProxy: readonly string[];
+  /**
+   * Origins (`https://app.example.com`) other than Keycard's own whose pages may use Keycard with cookies:
+   * CORS with credentials and the CSRF check both follow this list. Empty for none.
+   */
+  readonly trustedOrigins: readonly string[];
 }
 
 export const MIN_SECRET_BYTES = 32;
@@ -181,6 +186,11 @@ export const configVariables = {
       'Comma-separated addresses or CIDR ranges of proxies (load balancers) whose `X-Forwarded-For` names the client.',
   },
   KEYCARD_AUDIT_RETENTION: { default: '90d', meaning: 'How long audit log events are kept.' },
+  KEYCARD_TRUSTED_ORIGINS: {
+    default: 'none',
+    meaning:
+      'Comma-separated origins (`https://app.example.com`) whose pages may call Keycard with cookies (CORS and CSRF); Keycard’s own origin always may.',
+  },
 } as const;
 
 export type ConfigVariable = keyof typeof configVariables;
@@ -359,6 +369,13 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     problems.push('KEYCARD_TRUST_PROXY: expected none, or comma-separated addresses or CIDR ranges');
   }
 
+  const trustedOrigins = parseTrustedOrigins(read('KEYCARD_TRUSTED_ORIGINS'));
+  if (trustedOrigins === undefined) {
+    problems.push(
+      'KEYCARD_TRUSTED_ORIGINS: expected none, or comma-separated origins such as https://app.example.com (scheme, host and port only)',
+    );
+  }
+
   const config: KeycardConfig = {
     host: read('KEYCARD_HOST'),
     port: integer('KEYCARD_PORT', 0, 65_535),
@@ -394,6 +411,7 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     rateLimits: rateLimitsSwitch === 'off' ? undefined : rateLimits,
     auditRetentionSeconds: duration('KEYCARD_AUDIT_RETENTION'),
     trustProxy,
+    trustedOrigins: trustedOrigins ?? [],
   };
   if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
     problems.push('KEYCARD_METRICS_PORT: must differ from KEYCARD_PORT');
@@ -406,6 +424,26 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * `none`, or origins exactly as browsers send them in `Origin`: an http(s) scheme, a host and an optional port,
+ * with no path, no trailing slash and no wildcard. Undefined when any entry is not one.
+ */
+function parseTrustedOrigins(text: string): string[] | undefined {
+  if (text === 'none') return [];
+  const origins: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim())) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      return undefined;
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry) return undefined;
+    origins.push(entry);
+  }
+  return origins;
 }
 
 function dirnameOf(path: string): string {

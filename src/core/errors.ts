@@ -36,6 +36,10 @@ export const errorRegistry = {
     status: 403,
     message: 'This needs an elevated session: confirm your password at POST /session/elevate.',
   },
+  csrf_rejected: {
+    status: 403,
+    message: 'A request authenticated by cookie must come from a trusted origin and carry X-Keycard-CSRF: 1.',
+  },
   session_not_found: { status: 404, message: 'No such session.' },
   user_not_found: { status: 404, message: 'No such user.' },
   role_not_found: { status: 404, message: 'No such role.' },

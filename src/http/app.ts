@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
@@ -7,7 +9,11 @@ import type { Keycard } from '../keycard.js';
 import { instrumentRequests } from '../observability/instrument-requests.js';
 import type { KeycardMetrics } from '../observability/keycard-metrics.js';
 import { metricsRoute } from '../observability/metrics-route.js';
+import { accountPageRoutes } from './account-page/account-page-routes.js';
 import { trackClosing } from './close-gracefully.js';
+import { CSRF_HEADER } from './cookies/check-csrf.js';
+import { TRANSPORT_HEADER } from './cookies/cookie-transport.js';
+import { trustedOrigins as trustedOriginsOf } from './cookies/trusted-origins.js';
 import { docsRoutes } from './docs/docs-routes.js';
 import { registerOpenApi } from './docs/register-openapi.js';
 import { replyWithError } from './error-reply.js';
@@ -39,6 +45,11 @@ export interface AppOptions {
    * see clients' addresses rather than the load balancer's. None: the peer is the client.
    */
   readonly trustProxy?: readonly string[];
+  /**
+   * Origins other than Keycard's own whose pages may use it with cookies (`KEYCARD_TRUSTED_ORIGINS`): the CSRF
+   * check accepts them and CORS answers them, with credentials. None: only Keycard's own pages.
+   */
+  readonly trustedOrigins?: readonly string[];
 }
 
 /**
@@ -79,6 +90,24 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   app.decorateRequest('apiVersion', '');
   app.decorateRequest('auth', null);
   app.decorateRequest('legacyUser', null);
+  app.decorateRequest('sessionCookieUsed', false);
+  // Cookies are parsed only where a route reads them (`cookieOf`), not by a hook on every request: Bearer
+  // requests, the hot path, never pay for it. `serializeCookie` and `parseCookie` are what is used.
+  await app.register(fastifyCookie, { hook: false });
+  const origins = trustedOriginsOf(options.trustedOrigins);
+  // CORS only when other origins are trusted: its hook would otherwise cost every request for nothing, and
+  // without it a preflight gets a 404, which browsers take as a refusal. Never `*`: credentials need a name.
+  if (origins.others.size > 0) {
+    await app.register(fastifyCors, {
+      origin: [...origins.others],
+      credentials: true,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-api-version', CSRF_HEADER, TRANSPORT_HEADER],
+      // What a client acts on: when to retry after `rate_limited`, and why a token was refused.
+      exposedHeaders: ['retry-after', 'www-authenticate'],
+      maxAge: 600,
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply));
   app.setNotFoundHandler((request, reply) => replyWithError(new KeycardError('not_found'), request, reply));
@@ -89,15 +118,16 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
 
   if (options.metrics !== undefined) instrumentRequests(app, options.metrics.requestDurations);
   await registerOpenApi(app);
-  await app.register(authRoutes(keycard));
-  await app.register(sessionRoutes(keycard));
+  await app.register(authRoutes(keycard, origins));
+  await app.register(sessionRoutes(keycard, origins));
+  await app.register(meRoutes(keycard, origins));
   await app.register(elevationRoutes(keycard));
   await app.register(accountRoutes(keycard));
   await app.register(adminRoutes(keycard));
-  await app.register(meRoutes(keycard));
   await app.register(healthRoutes(keycard));
-  await app.register(eventsRoutes(keycard));
+  await app.register(eventsRoutes(keycard, origins));
   await app.register(docsRoutes());
+  await app.register(accountPageRoutes());
   if (options.metrics !== undefined && options.metricsToken !== undefined) {
     await app.register(metricsRoute(options.metrics, { token: options.metricsToken }));
   }

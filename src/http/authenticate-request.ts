@@ -2,18 +2,21 @@ import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { KeycardError } from '../core/errors.js';
 import type { Keycard } from '../keycard.js';
 import { looksLikeJwt } from '../tokens/legacy-jwt.js';
+import { checkCsrf, isSafeMethod } from './cookies/check-csrf.js';
+import { ACCESS_COOKIE, cookieOf } from './cookies/session-cookies.js';
+import type { TrustedOrigins } from './cookies/trusted-origins.js';
 import { requestContextOf } from './request-context.js';
 
 const SCHEME = 'bearer';
 
 /**
  * The access token of `Authorization: Bearer <access token>` (the scheme in any case, spaces around the token).
- * Tokens are only ever read from this header: never from a URL, where they would end up in logs and browser
- * history. Parsed by hand, not with a regular expression: it runs on every authenticated request.
+ * Tokens are only ever read from this header or the session cookie: never from a URL, where they would end up
+ * in logs and browser history. Parsed by hand, not with a regular expression: it runs on every authenticated
+ * request.
  */
-function bearerTokenOf(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  if (header === undefined || header.trim() === '') throw new KeycardError('token_missing');
+function bearerTokenOf(header: string): string {
+  if (header.trim() === '') throw new KeycardError('token_missing');
   const isBearer =
     header.length > SCHEME.length &&
     header.slice(0, SCHEME.length).toLowerCase() === SCHEME &&
@@ -27,27 +30,52 @@ function bearerTokenOf(request: FastifyRequest): string {
 }
 
 /**
+ * The access token of the `__Host-keycard` cookie, for a request without an `Authorization` header. A request
+ * that changes state must pass the CSRF check first; its cookies are cleared if the session is found over.
+ */
+function cookieTokenOf(request: FastifyRequest, origins: TrustedOrigins): string {
+  const token = cookieOf(request, ACCESS_COOKIE);
+  if (token === undefined) throw new KeycardError('token_missing');
+  request.sessionCookieUsed = true;
+  if (!isSafeMethod(request.method)) checkCsrf(request, origins);
+  return token;
+}
+
+/**
  * A preHandler that requires a valid access token and sets `request.auth`. A callback hook rather than an async
  * one: a session the in-process cache holds and trusts is accepted synchronously, with no promise on the way
  * (the hot path of every authenticated request); anything else goes to `keycard.authenticate`.
+ *
+ * The token comes from `Authorization: Bearer`, or, when there is no such header and `cookies` is given (the
+ * origins browser pages may come from), from the session cookie. Routes without `cookies` take Bearer only.
  */
-export function requireSession(keycard: Keycard): preHandlerHookHandler {
-  return authenticateWith(keycard, false);
+export function requireSession(keycard: Keycard, cookies?: TrustedOrigins): preHandlerHookHandler {
+  return authenticateWith(keycard, false, cookies);
 }
 
 /**
  * Like `requireSession`, but a legacy account's JWT (account version 003, which has no session) is accepted
  * too: it sets `request.legacyUser` instead of `request.auth`. For the routes about the user, not the session.
  */
-export function requireSessionOrLegacyToken(keycard: Keycard): preHandlerHookHandler {
-  return authenticateWith(keycard, true);
+export function requireSessionOrLegacyToken(
+  keycard: Keycard,
+  cookies?: TrustedOrigins,
+): preHandlerHookHandler {
+  return authenticateWith(keycard, true, cookies);
 }
 
-function authenticateWith(keycard: Keycard, acceptsLegacy: boolean): preHandlerHookHandler {
+function authenticateWith(
+  keycard: Keycard,
+  acceptsLegacy: boolean,
+  cookies: TrustedOrigins | undefined,
+): preHandlerHookHandler {
   return function authenticate(request, _reply, done) {
     let accessToken: string;
     try {
-      accessToken = bearerTokenOf(request);
+      const header = request.headers.authorization;
+      if (header !== undefined) accessToken = bearerTokenOf(header);
+      else if (cookies !== undefined) accessToken = cookieTokenOf(request, cookies);
+      else throw new KeycardError('token_missing');
       const cached = keycard.authenticateCached(accessToken);
       if (cached !== undefined) {
         request.auth = cached;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, errorRegistry, isKeycardError, KeycardError } from '../core/errors.js';
+import { clearSessionCookies } from './cookies/session-cookies.js';
 
 /** Codes after which a Bearer client should discard or refresh its token (RFC 6750 `invalid_token`). */
 const INVALID_TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
@@ -8,6 +9,15 @@ const INVALID_TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'claims_stale',
   'session_expired',
   'session_revoked',
+]);
+
+/** Codes after which a session cookie will never work again: the browser is told to drop the cookies. */
+const DEAD_COOKIE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'token_invalid',
+  'session_expired',
+  'session_revoked',
+  'refresh_token_invalid',
+  'refresh_token_reused',
 ]);
 
 /** Fastify's own errors, by code, as Keycard codes. */
@@ -38,6 +48,7 @@ export function replyWithError(error: unknown, request: FastifyRequest, reply: F
   if (INVALID_TOKEN_CODES.has(code)) {
     reply.header('www-authenticate', `Bearer realm="keycard", error="invalid_token"`);
   }
+  if (request.sessionCookieUsed && DEAD_COOKIE_CODES.has(code)) clearSessionCookies(reply);
   const message = code === 'internal_error' ? errorRegistry.internal_error.message : keycardError.message;
   return reply.code(errorRegistry[code].status).send({ error: { code, message, ...details } });
 }

@@ -14,7 +14,8 @@ refresh tokens that rotate and can be revoked at once.
 
 Bodies are JSON (\`application/json\`, at most 16 KiB), and unknown fields and query parameters are refused. \
 Any request may name its API version in the \`X-Api-Version\` header, the \`api\` query parameter or the \`api\` \
-body field. Tokens are read only from \`Authorization: Bearer …\`, never from a URL.
+body field. Tokens are read only from \`Authorization: Bearer …\` or, for browsers, the session cookie \
+(\`transport: "cookie"\`), never from a URL.
 
 Every error is \`{"error": {"code", "message"}}\`, plus \`field\` or \`reason\` where it helps; each operation \
 lists the codes it can answer under \`x-error-codes\`. A path that matches no operation answers \`not_found\` (404).`;
@@ -37,6 +38,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An access token from sign-in or refresh.' },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: '__Host-keycard',
+            description:
+              'For browsers: the access cookie set by registration, sign-in or refresh with `transport: "cookie"`. ' +
+              'State-changing requests by cookie also need `X-Keycard-CSRF: 1` and a trusted `Origin`.',
+          },
         },
       },
     },

@@ -95,7 +95,10 @@ function renderOperation(id: string, method: string, path: string, operation: Op
     paragraphs(operation.description),
   ];
   if ((operation.security ?? []).length > 0) {
-    parts.push('<p>Requires <code>Authorization: Bearer &lt;access token&gt;</code>.</p>');
+    parts.push(
+      '<p>Requires <code>Authorization: Bearer &lt;access token&gt;</code>, or the session cookie ' +
+        '(with <code>X-Keycard-CSRF: 1</code> on requests that change state).</p>',
+    );
   }
   const query = (operation.parameters ?? []).filter((parameter) => parameter.in === 'query');
   if (query.length > 0) {

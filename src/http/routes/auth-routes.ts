@@ -1,13 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { SignedIn } from '../../accounts/register.js';
+import { KeycardError } from '../../core/errors.js';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
+import { checkCsrf } from '../cookies/check-csrf.js';
+import { TransportField, wantsCookieTransport } from '../cookies/cookie-transport.js';
+import { handOutTokens } from '../cookies/hand-out-tokens.js';
+import { clearSessionCookies } from '../cookies/session-cookies.js';
+import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { callerOf, requestContextOf, userAgentOf } from '../request-context.js';
 import { ApiVersionField, ApiVersionQuery, NoContent } from '../schemas/common-schemas.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
-import { presentTokens, TokensBody } from '../schemas/tokens-schema.js';
+import { TokensBody } from '../schemas/tokens-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
 import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
 
@@ -23,6 +30,7 @@ const SignInBody = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 4096 }),
     remember: Remember,
+    transport: TransportField,
     group: Type.Optional(
       Type.String({
         minLength: 1,
@@ -56,13 +64,15 @@ const RegisterBody = Type.Object(
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ description: '8 to 1024 characters, and not a very common password.' }),
     remember: Remember,
+    transport: TransportField,
     api: ApiVersionField,
   },
   { additionalProperties: false },
 );
 
+/** `tokens` is left out when they were set as cookies (`transport: "cookie"`). */
 const SignedInBody = Type.Object(
-  { user: UserBody, session: SessionBody, tokens: TokensBody },
+  { user: UserBody, session: SessionBody, tokens: Type.Optional(TokensBody) },
   { additionalProperties: false },
 );
 
@@ -87,53 +97,63 @@ const SignInResponseBody = Type.Object(
 );
 
 /** Registration, sign-in and sign-out: the only places sessions begin and the usual place they end. */
-export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPluginAsyncTypebox {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   return async (app) => {
     app.post(
       '/auth',
       {
-        schema: withErrorCodes(['password_too_weak', 'email_taken', 'rate_limited', 'store_unavailable'], {
-          summary: 'Register',
-          description: 'Creates an account and its first session, and returns the session’s tokens.',
-          tags: ['auth'],
-          body: RegisterBody,
-          querystring: ApiVersionQuery,
-          response: { 201: { ...SignedInBody, description: 'The new account, its session and tokens.' } },
-        }),
+        schema: withErrorCodes(
+          ['password_too_weak', 'email_taken', 'csrf_rejected', 'rate_limited', 'store_unavailable'],
+          {
+            summary: 'Register',
+            description: 'Creates an account and its first session, and returns the session’s tokens.',
+            tags: ['auth'],
+            body: RegisterBody,
+            querystring: ApiVersionQuery,
+            response: { 201: { ...SignedInBody, description: 'The new account, its session and tokens.' } },
+          },
+        ),
       },
       async (request, reply) => {
-        const { email, password, remember = true } = request.body;
+        const { email, password, remember = true, transport } = request.body;
+        const asCookies = wantsCookieTransport(request, transport);
+        if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.register(
           { email, password },
           { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
           requestContextOf(request),
         );
-        return reply.code(201).send(presentSignedIn(keycard, signedIn));
+        return reply.code(201).send(presentSignedIn(keycard, signedIn, reply, asCookies));
       },
     );
 
     app.post(
       '/auth/sign_in',
       {
-        schema: withErrorCodes(['invalid_credentials', 'rate_limited', 'store_unavailable'], {
-          summary: 'Sign in',
-          description:
-            'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.',
-          tags: ['auth'],
-          body: SignInBody,
-          querystring: ApiVersionQuery,
-          response: {
-            200: {
-              ...SignInResponseBody,
-              description:
-                'The account, the new session and its tokens; for a legacy account (version 003), the account and its JWT.',
+        schema: withErrorCodes(
+          ['invalid_credentials', 'csrf_rejected', 'session_required', 'rate_limited', 'store_unavailable'],
+          {
+            summary: 'Sign in',
+            description:
+              'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.',
+            tags: ['auth'],
+            body: SignInBody,
+            querystring: ApiVersionQuery,
+            response: {
+              200: {
+                ...SignInResponseBody,
+                description:
+                  'The account, the new session and its tokens; for a legacy account (version 003), the account and its JWT.',
+              },
             },
           },
-        }),
+        ),
       },
-      async (request) => {
-        const { email, password, remember = true, group } = request.body;
+      async (request, reply) => {
+        const { email, password, remember = true, transport, group } = request.body;
+        const asCookies = wantsCookieTransport(request, transport);
+        if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.signIn(
           { email, password },
           {
@@ -145,46 +165,59 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           requestContextOf(request),
         );
         if ('legacyToken' in signedIn) {
+          // A JWT in the body would put a bearer credential in the page's reach, which is what cookie mode
+          // avoids; a legacy account has no session to put in cookies: it upgrades first.
+          if (asCookies) {
+            throw new KeycardError('session_required', {
+              message:
+                'This account must be upgraded before it can sign in with cookies: use POST /auth/upgrade.',
+            });
+          }
           return { user: presentUser(signedIn.user), token: signedIn.legacyToken };
         }
-        return presentSignedIn(keycard, signedIn);
+        return presentSignedIn(keycard, signedIn, reply, asCookies);
       },
     );
 
     app.post(
       '/auth/upgrade',
       {
-        schema: withErrorCodes(['invalid_credentials', 'rate_limited', 'store_unavailable'], {
-          summary: 'Upgrade a legacy account and sign in',
-          description:
-            'Checks the credentials like a sign-in, moves a legacy account (version 003) to version 004, whose legacy JWTs then stop working, and starts its first session. A current account just signs in.',
-          tags: ['auth'],
-          body: SignInBody,
-          querystring: ApiVersionQuery,
-          response: {
-            200: { ...SignedInBody, description: 'The upgraded account, its session and tokens.' },
+        schema: withErrorCodes(
+          ['invalid_credentials', 'csrf_rejected', 'rate_limited', 'store_unavailable'],
+          {
+            summary: 'Upgrade a legacy account and sign in',
+            description:
+              'Checks the credentials like a sign-in, moves a legacy account (version 003) to version 004, whose legacy JWTs then stop working, and starts its first session. A current account just signs in.',
+            tags: ['auth'],
+            body: SignInBody,
+            querystring: ApiVersionQuery,
+            response: {
+              200: { ...SignedInBody, description: 'The upgraded account, its session and tokens.' },
+            },
           },
-        }),
+        ),
       },
-      async (request) => {
-        const { email, password, remember = true } = request.body;
+      async (request, reply) => {
+        const { email, password, remember = true, transport } = request.body;
+        const asCookies = wantsCookieTransport(request, transport);
+        if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.upgradeAndSignIn(
           { email, password },
           { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
           requestContextOf(request),
         );
-        return presentSignedIn(keycard, signedIn);
+        return presentSignedIn(keycard, signedIn, reply, asCookies);
       },
     );
 
     app.post(
       '/auth/sign_out',
       {
-        schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
+        schema: withErrorCodes([...ACCESS_TOKEN_ERRORS, 'csrf_rejected'], {
           summary: 'Sign out',
           description:
-            'Revokes the current session (reason `sign_out`). With `{"scope": "all"}`, every session of the ' +
-            'caller (sign out everywhere), and the user’s stamp is bumped so every token issued before dies.',
+            'Revokes the current session (reason `sign_out`) and clears the session cookies. With ' +
+            '`{"scope": "all"}`, every session of the caller (sign out everywhere), and the user’s stamp is bumped.',
           tags: ['auth'],
           security: BEARER_SECURITY,
           body: SignOutBody,
@@ -192,7 +225,7 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           response: { 204: { ...NoContent, description: 'Signed out.' } },
         }),
         preValidation: emptyBodyWhenAbsent,
-        preHandler: requireSession(keycard),
+        preHandler: requireSession(keycard, cookies),
       },
       async (request, reply) => {
         if (request.body.scope === 'all') {
@@ -200,16 +233,23 @@ export function authRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         } else {
           await keycard.signOut(callerOf(request), requestContextOf(request));
         }
+        if (request.sessionCookieUsed) clearSessionCookies(reply);
         return reply.code(204).send(null);
       },
     );
   };
 }
 
-function presentSignedIn(keycard: Keycard, signedIn: SignedIn): Static<typeof SignedInBody> {
+/** `{user, session, tokens}`, or without `tokens` when they were set as cookies instead. */
+function presentSignedIn(
+  keycard: Keycard,
+  signedIn: SignedIn,
+  reply: FastifyReply,
+  asCookies: boolean,
+): Static<typeof SignedInBody> {
   return {
     user: presentUser(signedIn.user),
     session: presentSession(signedIn.session, keycard.lifetimes),
-    tokens: presentTokens(signedIn.tokens),
+    ...handOutTokens(reply, signedIn.tokens, asCookies),
   };
 }

@@ -4,6 +4,7 @@ import { type AuditEvent, type AuditEventType, auditEventTypes } from '../../aud
 import { DEFAULT_EVENTS_PAGE_SIZE, MAX_EVENTS_PAGE_SIZE } from '../../audit/list-user-events.js';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
+import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { callerOf } from '../request-context.js';
 import { ApiVersionQuery, isoTime, Timestamp, Uuid } from '../schemas/common-schemas.js';
 import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
@@ -58,7 +59,7 @@ function presentEvent(event: AuditEvent): Static<typeof EventItem> {
 }
 
 /** The caller's own security history (the audit log). Administrators' access to anyone's waits for roles. */
-export function eventsRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+export function eventsRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPluginAsyncTypebox {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   return async (app) => {
     app.get(
@@ -75,7 +76,7 @@ export function eventsRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           querystring: EventsQuery,
           response: { 200: EventsBody },
         }),
-        preHandler: requireSession(keycard),
+        preHandler: requireSession(keycard, cookies),
       },
       async (request) => {
         const { limit, cursor } = request.query;

@@ -3,6 +3,7 @@ import { type Static, Type } from 'typebox';
 import type { CachedSession } from '../../sessions/session-cache.js';
 import type { Keycard } from '../../keycard.js';
 import { requireSessionOrLegacyToken } from '../authenticate-request.js';
+import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { callerOf } from '../request-context.js';
 import { ApiVersionQuery, isoTime, Timestamp } from '../schemas/common-schemas.js';
 import type { CachedAccess } from '../../access/access-cache.js';
@@ -40,7 +41,7 @@ function serializeOnce(data: unknown): string {
 }
 
 /** Who is calling: the hot path every app hits on every request, answered from the session cache. */
-export function meRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPluginAsyncTypebox {
   // Cached sessions are immutable (any change replaces the object), so the presented body of one can be kept
   // with it: this saves five date formats per request, about a tenth of the route's time in the bench.
   // The body also depends on the user's access (one object until it changes) and on whether the elevation
@@ -88,7 +89,7 @@ export function meRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
           querystring: ApiVersionQuery,
           response: { 200: MeBody },
         }),
-        preHandler: requireSessionOrLegacyToken(keycard),
+        preHandler: requireSessionOrLegacyToken(keycard, cookies),
         // The body of a cached session is one object (see presentMe) and its JSON is kept with it, so a busy
         // session's answer is serialised once. Bodies are built field by field (presentUser, presentSession,
         // the error reply), so plain JSON.stringify cannot let an unlisted field out.

@@ -34,8 +34,11 @@ export const ACCESS_TOKEN_ERRORS = [
   'store_unavailable',
 ] as const;
 
-/** How a route that requires an access token is described in OpenAPI. */
-export const BEARER_SECURITY = [{ bearer: [] }] as const;
+/**
+ * How a route that requires an access token is described in OpenAPI: `Authorization: Bearer`, or (for browsers)
+ * the `__Host-keycard` cookie.
+ */
+export const BEARER_SECURITY = [{ bearer: [] }, { cookie: [] }] as const;
 
 /** The OpenAPI extension on each operation that lists its error codes. */
 export const ERROR_CODES_EXTENSION = 'x-error-codes';
