@@ -10,3 +10,5 @@ export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export { createSqliteStore } from './store/sqlite/create-sqlite-store.js';
 export type { KeycardStore } from './store/kysely/kysely-store.js';
+export { requireElevated, requirePermission, requireRole } from './http/guards.js';
+export type { ClaimsToCheck } from './keycard.js';

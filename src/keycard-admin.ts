@@ -1,5 +1,8 @@
 import type { AccountContext } from './accounts/account-context.js';
+import { type AccessAdmin, createAccessAdmin, refuseLastAdmin } from './access/access-admin.js';
 import { createUser } from './accounts/create-user.js';
+import { bumpStamp } from './claims/bump-stamp.js';
+import type { ClaimsStamp, StampScope } from './claims/claims-stamp.js';
 import { disableUser } from './accounts/disable-user.js';
 import { enableUser } from './accounts/enable-user.js';
 import { findUser } from './accounts/find-user.js';
@@ -9,6 +12,7 @@ import type { Credentials } from './accounts/register.js';
 import type { User } from './accounts/user.js';
 import type { UsersPageRequest } from './accounts/user-store.js';
 import { endSession } from './sessions/end-session.js';
+import { revokeGroup, setSessionGroup } from './sessions/session-groups.js';
 import { listMatchingSessions } from './sessions/list-matching-sessions.js';
 import { revokeMatchingSessions } from './sessions/revoke-matching-sessions.js';
 import type { Session } from './sessions/session.js';
@@ -38,6 +42,17 @@ export interface KeycardAdmin {
   revokeSession(sessionUuid: string): Promise<boolean>;
   /** Every live session matching `filter` (all of them with an empty one); returns how many. */
   revokeSessions(filter: SessionFilter): Promise<number>;
+  /**
+   * Moves a claims stamp to now: every token it applies to (a user's, a group's sessions', or with `global`
+   * everyone's) issued before is refused with `claims_stale` until its holder refreshes.
+   */
+  bumpStamp(scope: StampScope, subject: string): Promise<ClaimsStamp>;
+  /** Bumps a group's stamp: every token of its sessions issued before is `claims_stale`. Returns when. */
+  revokeGroup(groupId: string): Promise<number>;
+  /** Puts a live session in a known group, or none; false when no live session has that uuid. */
+  setSessionGroup(sessionUuid: string, groupId: string | null): Promise<boolean>;
+  /** Roles and permissions: CRUD, assignment; every change bumps the stamps of the users it affects. */
+  readonly access: AccessAdmin;
 }
 
 const withoutHash = ({ passwordHash: _hash, ...user }: User): ManagedUser => user;
@@ -56,6 +71,7 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
     },
     listUsers: async (page) => (await context.store.listUsers(page)).map(withoutHash),
     disableUser: async (userUuid) => {
+      await refuseLastAdmin(context, userUuid);
       const disabled = await disableUser(context, userUuid);
       return disabled === undefined
         ? undefined
@@ -71,5 +87,9 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
       return session !== undefined && (await endSession(context, session, 'revoked_by_admin'));
     },
     revokeSessions: (filter) => revokeMatchingSessions(context, filter, 'revoked_by_admin'),
+    bumpStamp: (scope, subject) => bumpStamp(context, scope, subject),
+    access: createAccessAdmin(context),
+    revokeGroup: (groupId) => revokeGroup(context, groupId),
+    setSessionGroup: (sessionUuid, groupId) => setSessionGroup(context, sessionUuid, groupId),
   };
 }

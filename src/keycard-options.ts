@@ -17,6 +17,8 @@ export function keycardOptionsFrom(config: KeycardConfig, secret: Uint8Array): K
     },
     accessTtlSeconds: config.accessTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
+    elevationTtlSeconds: config.elevationTtlSeconds,
+    sessionGroups: config.sessionGroups,
     apiVersions: {
       supported: config.apiVersions,
       defaultVersion: config.defaultApiVersion,

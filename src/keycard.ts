@@ -22,7 +22,12 @@ import { type AuthenticatedSession, authenticateAccessToken } from './sessions/a
 import { authenticateCachedAccessToken } from './sessions/authenticate-cached-access-token.js';
 import { listOwnSessions } from './sessions/list-sessions.js';
 import { refreshSession } from './sessions/refresh-session.js';
-import { revokeOtherSessions, revokeOwnSession, signOut } from './sessions/revoke-sessions.js';
+import {
+  revokeOtherSessions,
+  revokeOwnSession,
+  signOut,
+  signOutEverywhere,
+} from './sessions/revoke-sessions.js';
 import type { Session } from './sessions/session.js';
 import type { SessionCache } from './sessions/session-cache.js';
 import { SessionLedger } from './sessions/session-ledger.js';
@@ -36,6 +41,17 @@ import { type SweepResult, sweepExpiredSessions } from './sessions/sweep-expired
 import { type BackgroundSchedule, startBackgroundTasks } from './sessions/background-tasks.js';
 import { pollSessionChanges } from './sessions/poll-session-changes.js';
 import type { UserStore } from './accounts/user-store.js';
+import type { ClaimsStamp, ClaimsStampStore } from './claims/claims-stamp.js';
+import { AccessCache, type CachedAccess } from './access/access-cache.js';
+import { userAccess } from './access/user-access.js';
+import { dropElevation, elevateSession, isElevatedAt } from './sessions/elevate-session.js';
+import { changePassword, type PasswordChange } from './accounts/change-password.js';
+import { changeEmail } from './accounts/change-email.js';
+import { deleteAccount } from './accounts/delete-account.js';
+import type { LiveSession } from './sessions/session-cache.js';
+import type { AccessStore } from './access/access-store.js';
+import { ClaimsStamps } from './claims/claims-stamps.js';
+import { loadStamps } from './claims/load-stamps.js';
 import { createKeycardAdmin, type KeycardAdmin } from './keycard-admin.js';
 import {
   createKeycardJwt,
@@ -51,7 +67,7 @@ import { RevocationFeed } from './sessions/revocation-feed.js';
 import type { SigningKeyStore } from './tokens/signing-key-store.js';
 
 export interface KeycardDependencies {
-  readonly store: SessionStore & UserStore & SigningKeyStore;
+  readonly store: SessionStore & UserStore & SigningKeyStore & ClaimsStampStore & AccessStore;
   readonly clock?: Clock;
   readonly passwordHasher?: PasswordHasher;
   readonly cache?: SessionCache;
@@ -105,6 +121,27 @@ export interface KeycardOptions {
    * are migrated. Default: derived from `secret`.
    */
   readonly legacyJwtSecret?: Uint8Array;
+  /**
+   * The longest lifetime of any token whose claims stamps are checked (s): stamps older than this are
+   * forgotten. Default: `accessTtlSeconds` plus a minute; a JWT issuer with longer-lived tokens raises it.
+   */
+  readonly stampHorizonSeconds?: number;
+  /** How long `elevate` elevates a session (s); default 600. */
+  readonly elevationTtlSeconds?: number;
+  /** Group ids a sign-in may name for its session; default none. */
+  readonly sessionGroups?: readonly string[];
+}
+
+/** What `isClaimsStale` needs of a token. */
+export interface ClaimsToCheck {
+  /** The user the token is about (a JWT's `sub`). */
+  readonly userUuid: string;
+  /** The group of its session, as the token carries it (null or absent: in no group). */
+  readonly groupId?: string | null;
+  /** When the token was issued (ms); for a JWT, `iat * 1000`. */
+  readonly issuedAtMs: number;
+  /** How precise `issuedAtMs` is (ms): 1 (default) for exact times, 1000 for a JWT `iat` in whole seconds. */
+  readonly precisionMs?: number;
 }
 
 /**
@@ -154,6 +191,43 @@ export interface Keycard {
   listOwnEvents(current: AuthenticatedSession, page?: EventsPageRequest): Promise<EventsPage>;
   /** Any user's security history: for administrators (no route serves it yet; roles will guard one). */
   listUserEvents(userUuid: string, page?: EventsPageRequest): Promise<EventsPage>;
+  /**
+   * The stamp check for self-contained tokens (JWT access tokens, verified elsewhere): whether a token about
+   * `userUuid` (in `groupId`) issued at `issuedAtMs` was issued before a stamp that applies to it (user, group
+   * or global), in which case it must be refused with `claims_stale`. Synchronous, from memory, no SQL and no
+   * allocation. Until the stamps are loaded (`loadClaimsStamps`, done by `start` and by every sign-in and
+   * refresh) it fails closed: true. For a JWT: `{ userUuid: sub, groupId: grp ?? null, issuedAtMs: iat * 1000,
+   * precisionMs: 1000 }`. Opaque access tokens are checked by `authenticate` itself.
+   */
+  isClaimsStale(token: ClaimsToCheck): boolean;
+  /** The roles and effective permissions of a user held in memory, if still valid (no SQL, no allocation). */
+  cachedAccess(userUuid: string): CachedAccess | undefined;
+  /** The same, read from the store when not held (then held). */
+  userAccess(userUuid: string): Promise<CachedAccess>;
+  /** Sign-out everywhere: every session of the caller's ends; returns how many. */
+  signOutEverywhere(current: AuthenticatedSession, request?: RequestContext): Promise<number>;
+  /** Returns how many other sessions were revoked. */
+  changePassword(
+    current: AuthenticatedSession,
+    change: PasswordChange,
+    request?: RequestContext,
+  ): Promise<number>;
+  /** Needs an elevated session; returns the new (normalised) email. */
+  changeEmail(
+    current: AuthenticatedSession,
+    change: { email: string; password: string },
+    request?: RequestContext,
+  ): Promise<string>;
+  /** Needs an elevated session. */
+  deleteAccount(current: AuthenticatedSession, password: string, request?: RequestContext): Promise<void>;
+  /** Step-up: confirms the password and elevates the caller's session; returns until when (ms). */
+  elevate(current: AuthenticatedSession, password: string, request?: RequestContext): Promise<number>;
+  /** Drops the caller's elevation at once. */
+  dropElevation(current: AuthenticatedSession, request?: RequestContext): Promise<void>;
+  /** Whether a session is elevated now (step-up; `POST /session/elevate`). */
+  isElevated(session: LiveSession): boolean;
+  /** Loads the stamps that can still refuse a token into memory (once; later calls return at once). */
+  loadClaimsStamps(): Promise<void>;
   /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
   readonly admin: KeycardAdmin;
   /** JWT settings, the public keys (JWKS) and key rotation (`keycard keys …`). */
@@ -169,6 +243,15 @@ export interface Keycard {
   checkHealth(): Promise<void>;
   /** Stops background work, stops listening and closes the store. */
   close(): Promise<void>;
+}
+
+/** A claims stamp as the revocation stream carries it (`*` names the global one). */
+function verifierStampOf(stamp: ClaimsStamp): Stamp {
+  return {
+    scope: stamp.scope,
+    id: stamp.scope === 'global' ? '*' : stamp.subject,
+    validAfter: stamp.validAfter,
+  };
 }
 
 /** Wires Keycard from explicit dependencies; there are no globals. */
@@ -201,10 +284,23 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     options.rateLimits === undefined
       ? undefined
       : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
+  const stamps = new ClaimsStamps({
+    onChange: (stamp) => {
+      if (stamp.scope !== 'group') accessCache.invalidate(stamp.scope === 'user' ? stamp.subject : null);
+      // Services verifying JWTs themselves hear it on the revocation stream (`keycard/verify`).
+      revocations.publish({ kind: 'stamp', ...verifierStampOf(stamp), at: clock.now() });
+    },
+  });
+  const accessCache: AccessCache = new AccessCache({
+    capacity: options.cacheMaxSessions ?? 100_000,
+    validAfterOf: (userUuid) => stamps.userValidAfter(userUuid),
+    trusts: (loadedAt) => cache.trusts(loadedAt),
+  });
   const revocations = new RevocationFeed();
   const cache = new SessionStateCache({
     onEnded: (sessionUuids) =>
       revocations.publish({ kind: 'ended', sessions: sessionUuids, at: clock.now() }),
+    onRemoteStamp: (stamp) => stamps.apply(stamp),
     local:
       dependencies.cache ??
       new SessionLedger({ capacity: options.cacheMaxSessions ?? 100_000, lifetimes: options.lifetimes }),
@@ -218,9 +314,15 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     store: dependencies.store,
     secret: options.secret,
     clock,
-    ...(dependencies.isClaimsStale === undefined ? {} : { isClaimsStale: dependencies.isClaimsStale }),
+    // A JWT's claims are stale when a stamp of its user, its session's group or everyone moved after its `iat`
+    // (whole seconds); until the stamps are loaded nothing is trusted.
+    isClaimsStale:
+      dependencies.isClaimsStale ??
+      (({ userUuid, groupId, issuedAtMs }) =>
+        !stamps.loaded || stamps.isStale(userUuid, groupId ?? null, issuedAtMs, 1000)),
     ...(dependencies.claimsFor === undefined ? {} : { claimsFor: dependencies.claimsFor }),
   });
+  const effectiveAccessTtlSeconds = jwt.format === 'jwt' ? jwt.ttlSeconds : options.accessTtlSeconds;
   const context: AccountContext = {
     store: dependencies.store,
     jwt,
@@ -230,8 +332,14 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       hkdfSync('sha256', options.secret, new Uint8Array(), 'keycard refresh chain v1', 32),
     ),
     lifetimes: options.lifetimes,
+    stamps,
+    access: accessCache,
+    elevationTtlMs: (options.elevationTtlSeconds ?? 600) * 1000,
+    sessionGroups: new Set(options.sessionGroups ?? []),
+    // Stamps must outlive the longest access token, whichever format (and its clock skew).
+    stampHorizonMs: (options.stampHorizonSeconds ?? effectiveAccessTtlSeconds + 60) * 1000,
     // JWT access tokens live `KEYCARD_JWT_TTL`; opaque ones `KEYCARD_ACCESS_TTL`.
-    accessTtlSeconds: jwt.format === 'jwt' ? jwt.ttlSeconds : options.accessTtlSeconds,
+    accessTtlSeconds: effectiveAccessTtlSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds,
     deniedApiVersions: new Set(options.apiVersions.denied ?? []),
     emit: (event) => onEvent(event, clock.now()),
@@ -304,17 +412,33 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     listOwnEvents: async (current, page) =>
       (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
     listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
+    isClaimsStale: ({ userUuid, groupId = null, issuedAtMs, precisionMs = 1 }) =>
+      !stamps.loaded || stamps.isStale(userUuid, groupId, issuedAtMs, precisionMs),
+    loadClaimsStamps: () => loadStamps(context),
+    cachedAccess: (userUuid) => context.access.find(userUuid),
+    userAccess: (userUuid) => userAccess(context, userUuid),
+    isElevated: (session) => isElevatedAt(session, clock.now()),
+    signOutEverywhere: (current, request) => signOutEverywhere(inRequest(request), current),
+    changePassword: (current, change, request) => changePassword(inRequest(request), current, change),
+    changeEmail: (current, change, request) => changeEmail(inRequest(request), current, change),
+    async deleteAccount(current, password, request) {
+      await deleteAccount(inRequest(request), current, password);
+      await auditLog?.forgetUser(current.user.uuid);
+    },
+    elevate: (current, password, request) => elevateSession(inRequest(request), current, password),
+    dropElevation: (current, request) => dropElevation(inRequest(request), current),
     admin: createKeycardAdmin(context),
     jwt: createKeycardJwt(
       context,
       { authenticate: (token) => authenticateAccessToken(context, token) },
-      dependencies.currentStamps,
+      dependencies.currentStamps ?? (() => stamps.all().map(verifierStampOf)),
     ),
     revocations,
     sweep,
     pollChanges: (since) => pollSessionChanges(context, since),
     async start(schedule) {
       await cache.start();
+      await loadStamps(context);
       stopBackgroundTasks = startBackgroundTasks(context, schedule, sweep);
     },
     checkHealth: () => context.store.ping(),

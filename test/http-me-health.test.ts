@@ -17,7 +17,13 @@ describe('GET /me', () => {
     const response = await me(bearer(registered.tokens.access_token));
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.json()).toEqual({ user: registered.user, session: registered.session });
+    expect(response.json()).toEqual({
+      roles: [],
+      permissions: [],
+      elevated_until: null,
+      user: registered.user,
+      session: registered.session,
+    });
     expect(registered.session).toMatchObject({ api_version: '20190520', user_agent: 'agent/2' });
     const stored = await t.store.findUserByEmail(registered.user.email);
     expect(response.body).not.toContain(stored?.passwordHash);

@@ -13,7 +13,7 @@ const NOT_DOCUMENTED = new Set([
   '/',
   '/account.css',
   '/account.js',
-  '/client/:module',
+  '/client/{module}',
 ]);
 /** Answered for paths no route matches, so it belongs to no operation (the document's description names it). */
 const NO_ROUTE_CODES = new Set<string>(['not_found']);
@@ -50,7 +50,8 @@ function registeredRoutes(app: FastifyInstance): { method: string; path: string 
     prefixes[depth] = path.slice(prefixes.slice(0, depth).join('').length);
     prefixes.length = depth + 1;
     for (const method of (match[3] ?? '').split(', ').filter((method) => method !== '')) {
-      if (method !== 'HEAD') routes.push({ method, path });
+      // Path parameters as OpenAPI writes them: `:role` is `{role}`.
+      if (method !== 'HEAD') routes.push({ method, path: path.replace(/:(\w+)/g, '{$1}') });
     }
   }
   return routes;

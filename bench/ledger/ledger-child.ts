@@ -79,6 +79,8 @@ function loadedEntry(index: number, users: number, updatedAt = T0 + index): Cach
     refreshGeneration: 0,
     previousRefreshHash: null,
     rotatedAt: null,
+    groupId: null,
+    elevatedUntil: null,
   };
   return { session, user };
 }

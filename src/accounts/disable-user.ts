@@ -1,5 +1,6 @@
 import type { SessionContext } from '../sessions/session-context.js';
 import { sessionsEnded } from '../sessions/end-session.js';
+import { bumpStamp } from '../claims/bump-stamp.js';
 import type { User } from './user.js';
 
 export interface DisabledUser {
@@ -25,5 +26,7 @@ export async function disableUser(
   if (user === undefined) return undefined;
   const revoked = await context.store.revokeUserSessions(userUuid, null, 'user_disabled', now);
   await sessionsEnded(context, revoked, 'user_disabled');
+  // Self-contained tokens (JWTs) that do not look their session up are refused at once too.
+  await bumpStamp(context, 'user', userUuid);
   return { user, sessionsRevoked: revoked.length };
 }

@@ -2,6 +2,7 @@ import { startSession, type SessionOptions } from '../sessions/start-session.js'
 import type { Session } from '../sessions/session.js';
 import type { SessionTokens } from '../sessions/session-tokens.js';
 import type { AccountContext } from './account-context.js';
+import { prepareCaller } from '../access/prepare-caller.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordStrength } from './password-policy.js';
 import { newUser } from './new-user.js';
@@ -32,5 +33,17 @@ export async function register(
   await context.store.createUserWithSession(user, session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'registered', userUuid: user.uuid, sessionUuid: session.uuid });
+  // The first requests with these tokens can then be answered from memory (stamps are loaded once).
+  // A new account holds no role or permission: known without asking the store.
+  context.access.set(
+    user.uuid,
+    { roles: [], permissions: [] },
+    {
+      validAfter: context.access.validAfterOf(user.uuid),
+      loadedAt: context.clock.now(),
+      epoch: context.access.epoch,
+    },
+  );
+  await prepareCaller(context, user.uuid);
   return { user, session, tokens };
 }

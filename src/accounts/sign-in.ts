@@ -2,6 +2,7 @@ import { KeycardError } from '../core/errors.js';
 import { startSession, type SessionOptions } from '../sessions/start-session.js';
 import { legacyPasswordHashOf, signLegacyJwt } from '../tokens/legacy-jwt.js';
 import type { AccountContext } from './account-context.js';
+import { prepareCaller } from '../access/prepare-caller.js';
 import { normalizeEmail } from './email.js';
 import { isLegacyAccountVersion } from './legacy-accounts.js';
 import type { Credentials, SignedIn } from './register.js';
@@ -26,6 +27,13 @@ export async function signIn(
   credentials: Credentials,
   options: SessionOptions,
 ): Promise<SignedIn | LegacySignedIn> {
+  // A group the server does not know is refused before the password is checked (nothing is counted).
+  if (options.groupId != null && !context.sessionGroups.has(options.groupId)) {
+    throw new KeycardError('invalid_request', {
+      message: 'group: not a group this server knows',
+      details: { field: 'group' },
+    });
+  }
   const user = await checkCredentials(context, credentials);
   if (isLegacyAccountVersion(user.version)) {
     const legacyToken = await signLegacyJwt(context.legacyJwtKey, {
@@ -80,5 +88,7 @@ async function startSignedInSession(
   if (!(await context.store.createSession(session))) throw new KeycardError('invalid_credentials');
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: session.uuid });
+  // The first requests with these tokens can then be answered from memory (stamps are loaded once).
+  await prepareCaller(context, user.uuid);
   return { user, session, tokens };
 }

@@ -17,6 +17,16 @@ export interface UserStore {
   listUsers(page: UsersPageRequest): Promise<User[]>;
   /** Sets (a time) or clears (null) `disabledAt`; returns the user as now stored, undefined if there is none. */
   setUserDisabledAt(uuid: string, disabledAt: number | null, updatedAt: number): Promise<User | undefined>;
+  /** Replaces the password hash; returns false when there is no such user. */
+  setUserPassword(uuid: string, passwordHash: string, updatedAt: number): Promise<boolean>;
+  /** Changes the email (normalised by the caller); throws `email_taken`; false when there is no such user. */
+  setUserEmail(uuid: string, email: string, updatedAt: number): Promise<boolean>;
+  /**
+   * Deletes an account and everything hanging from it: live sessions, roles and permissions held, audit
+   * events. Tombstones of its ended sessions stay their 30 days (so a returning token learns why). Returns
+   * false when there is no such user.
+   */
+  deleteUser(uuid: string): Promise<boolean>;
   /** Sets the account version (an upgrade from 003); returns the user as now stored, undefined if none. */
   setUserVersion(uuid: string, version: string, updatedAt: number): Promise<User | undefined>;
 }

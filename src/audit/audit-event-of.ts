@@ -26,6 +26,16 @@ export function auditEventOf(event: KeycardEvent, occurredAt: number, uuid: stri
     case 'session_refreshed':
       if (event.retry) return undefined;
       return { ...base, type: 'refreshed', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'session_elevated':
+      return { ...base, type: 'elevated', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'password_changed':
+      return { ...base, type: 'password_changed', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'email_changed':
+      return { ...base, type: 'email_changed', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    // Dropping an elevation only takes a right away; a deleted account's history goes with it.
+    case 'elevation_dropped':
+    case 'account_deleted':
+      return undefined;
     case 'refresh_reuse_detected':
       return { ...base, type: 'reuse_detected', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
     case 'session_ended':

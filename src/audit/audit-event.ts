@@ -1,10 +1,6 @@
 import type { RevocationReason } from '../core/errors.js';
 
-/**
- * What the audit log records about sessions. `password_changed` and `elevated` are not produced yet (no
- * operation does either); they are part of the table's vocabulary so the features that add them need no
- * migration.
- */
+/** What the audit log records about sessions and the account's security (password, email, elevation). */
 export const auditEventTypes = [
   'created',
   'refreshed',
@@ -13,6 +9,7 @@ export const auditEventTypes = [
   'password_changed',
   'sign_in_failed',
   'elevated',
+  'email_changed',
 ] as const;
 
 export type AuditEventType = (typeof auditEventTypes)[number];

@@ -9,6 +9,8 @@ export interface AuditLogStore {
   appendAuditEvents(events: readonly AuditEvent[]): Promise<void>;
   /** A user's events newest first (by time, then uuid), strictly before `before` when given; at most `limit`. */
   listAuditEvents(userUuid: string, before: AuditPosition | undefined, limit: number): Promise<AuditEvent[]>;
+  /** Deletes every event of a user (their account was deleted). */
+  deleteUserAuditEvents(userUuid: string): Promise<void>;
   /** Deletes at most `limit` events that occurred before `before`; returns how many. */
   pruneAuditEvents(before: number, limit: number): Promise<number>;
 }

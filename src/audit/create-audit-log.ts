@@ -13,6 +13,8 @@ export interface AuditLog {
   listUserEvents(userUuid: string, page?: EventsPageRequest): Promise<EventsPage>;
   /** Deletes events past the retention; returns how many. */
   prune(): Promise<number>;
+  /** Deletes a deleted account's history, what is still queued included. */
+  forgetUser(userUuid: string): Promise<void>;
   /** Writes what is queued (graceful shutdown). */
   close(): Promise<void>;
 }
@@ -45,6 +47,10 @@ export function createAuditLog(store: AuditLogStore, options: AuditLogOptions): 
       // What is queued is written first, so an event recorded before the prune is judged by it like any other.
       await recorder.flush();
       return pruneAuditLog(store, before);
+    },
+    async forgetUser(userUuid) {
+      await recorder.flush();
+      await store.deleteUserAuditEvents(userUuid);
     },
     close: () => recorder.close(),
   };

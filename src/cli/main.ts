@@ -16,6 +16,15 @@ import { usersEventsCommand } from './commands/users-events-command.js';
 import { usersListCommand } from './commands/users-list-command.js';
 import { usersShowCommand } from './commands/users-show-command.js';
 import { usersUpgradeCommand } from './commands/users-upgrade-command.js';
+import {
+  rolesAssignCommand,
+  rolesCreateCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesListCommand,
+  rolesRevokeCommand,
+  rolesUnassignCommand,
+} from './commands/roles-commands.js';
 import { CommandFailedError, ExitCode, StoreUnreachableError, UsageError } from './exit-codes.js';
 import { isUnreachable } from './open-admin-keycard.js';
 
@@ -34,6 +43,13 @@ const commands: readonly Command[] = [
   sessionsRevokeCommand,
   keysListCommand,
   keysRotateCommand,
+  rolesListCommand,
+  rolesCreateCommand,
+  rolesDeleteCommand,
+  rolesGrantCommand,
+  rolesRevokeCommand,
+  rolesAssignCommand,
+  rolesUnassignCommand,
 ];
 
 const exitCodes = `Exit codes:

@@ -22,7 +22,15 @@ const SENTENCES: Readonly<Record<KeycardErrorCode, string>> = {
     'For your safety you were signed out: your session was used from two places at once. Please sign in again.',
   csrf_rejected:
     'This request was blocked because it did not come from this page. Please reload and try again.',
+  permission_denied: 'Your account is not allowed to do that.',
+  elevation_required: 'Please confirm your password to continue.',
   session_not_found: 'That device is already signed out.',
+  user_not_found: 'That account was not found.',
+  role_not_found: 'That role was not found.',
+  permission_not_found: 'That permission was not found.',
+  name_taken: 'That name is already taken.',
+  last_admin: 'This would leave no administrator. Make someone else an administrator first.',
+  builtin_protected: 'The built-in administrator role cannot be changed this way.',
   not_found: 'That was not found.',
   email_taken: 'An account with this email already exists. Try signing in instead.',
   payload_too_large: 'That is too long. Please shorten it.',
@@ -42,6 +50,8 @@ const REVOKED_SENTENCES: Readonly<Record<string, string>> = {
   refresh_reuse: SENTENCES.refresh_token_reused,
   revoked_by_admin: 'An administrator signed you out. Please sign in again.',
   user_disabled: 'Your account has been disabled.',
+  password_changed: 'Your password was changed, so you were signed out. Please sign in with the new one.',
+  account_deleted: 'This account has been deleted.',
   expired: SENTENCES.session_expired,
 };
 

@@ -21,6 +21,10 @@ export interface KeycardConfig {
   readonly refreshGraceSeconds: number;
   readonly apiVersions: readonly string[];
   readonly defaultApiVersion: string;
+  /** How long an elevation (step-up) lasts (s). */
+  readonly elevationTtlSeconds: number;
+  /** Group ids a sign-in may name for its session. */
+  readonly sessionGroups: readonly string[];
   /** API versions refused, with every session created with them. */
   readonly deniedApiVersions: readonly string[];
   /** Key of legacy (account version 003) JWTs; undefined to derive one from the server secret. */
@@ -74,6 +78,8 @@ export interface KeycardConfig {
 }
 
 export const MIN_SECRET_BYTES = 32;
+/** A session group id: what `KEYCARD_SESSION_GROUPS` lists and a sign-in's `group` names. */
+export const SESSION_GROUP_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export const MIN_METRICS_TOKEN_LENGTH = 16;
 export const MIN_SERVICE_KEY_LENGTH = 32;
 const JWT_ALGORITHMS = ['EdDSA', 'ES256', 'RS256', 'HS256'] as const;
@@ -111,6 +117,16 @@ export const configVariables = {
   },
   KEYCARD_API_VERSIONS: { default: '20190520,20200115', meaning: 'API versions accepted.' },
   KEYCARD_DEFAULT_API_VERSION: { default: '20200115', meaning: 'API version of requests that name none.' },
+  KEYCARD_ELEVATION_TTL: {
+    default: '600',
+    meaning:
+      'How long `POST /session/elevate` elevates a session (step-up for sensitive actions); never extended by a refresh.',
+  },
+  KEYCARD_SESSION_GROUPS: {
+    default: 'none',
+    meaning:
+      'Comma-separated group ids a sign-in may name (`group`) to put its session in a group (`POST /admin/groups/{id}/revoke`).',
+  },
   KEYCARD_DENIED_API_VERSIONS: {
     default: 'none',
     meaning:
@@ -324,6 +340,20 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     problems.push(`KEYCARD_DEFAULT_API_VERSION: "${defaultApiVersion}" is not in KEYCARD_API_VERSIONS`);
   }
 
+  const groupsText = read('KEYCARD_SESSION_GROUPS');
+  const sessionGroups =
+    groupsText === 'none'
+      ? []
+      : groupsText
+          .split(',')
+          .map((group) => group.trim())
+          .filter((group) => group !== '');
+  if (!sessionGroups.every((group) => SESSION_GROUP_PATTERN.test(group))) {
+    problems.push(
+      'KEYCARD_SESSION_GROUPS: expected none, or comma-separated ids of letters, digits, _, - and . (up to 64)',
+    );
+  }
+
   const deniedText = read('KEYCARD_DENIED_API_VERSIONS');
   const deniedApiVersions =
     deniedText === 'none'
@@ -478,6 +508,8 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     longIdleSeconds: duration('KEYCARD_LONG_IDLE'),
     longAbsoluteSeconds: duration('KEYCARD_LONG_ABSOLUTE'),
     refreshGraceSeconds: duration('KEYCARD_REFRESH_GRACE'),
+    elevationTtlSeconds: duration('KEYCARD_ELEVATION_TTL'),
+    sessionGroups,
     apiVersions,
     defaultApiVersion,
     deniedApiVersions,

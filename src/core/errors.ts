@@ -33,13 +33,27 @@ export const errorRegistry = {
     status: 401,
     message: 'The refresh token was already used; the session has been revoked.',
   },
+  permission_denied: { status: 403, message: 'The caller lacks the permission this needs.' },
+  elevation_required: {
+    status: 403,
+    message: 'This needs an elevated session: confirm your password at POST /session/elevate.',
+  },
   csrf_rejected: {
     status: 403,
     message: 'A request authenticated by cookie must come from a trusted origin and carry X-Keycard-CSRF: 1.',
   },
   session_not_found: { status: 404, message: 'No such session.' },
+  user_not_found: { status: 404, message: 'No such user.' },
+  role_not_found: { status: 404, message: 'No such role.' },
+  permission_not_found: { status: 404, message: 'No such permission.' },
   not_found: { status: 404, message: 'No such endpoint.' },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
+  name_taken: { status: 409, message: 'A role or permission with this name already exists.' },
+  last_admin: { status: 409, message: 'This would leave no administrator; make another one first.' },
+  builtin_protected: {
+    status: 409,
+    message: 'The built-in admin role and keycard:admin permission cannot be deleted or separated.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'The request body must be application/json.' },
   api_version_denied: {
@@ -64,11 +78,15 @@ export type RevocationReason =
   | 'refresh_reuse'
   | 'expired'
   | 'revoked_by_admin'
-  | 'user_disabled';
+  | 'user_disabled'
+  | 'password_changed'
+  | 'account_deleted';
 
 export interface KeycardErrorDetails {
   /** The request field at fault, for `invalid_request` and `password_too_weak`. */
   readonly field?: string;
+  /** The permission (or `role:<name>`) that was missing, for `permission_denied`. */
+  readonly permission?: string;
   /** Why a session ended, for `session_revoked`. */
   readonly reason?: RevocationReason;
   /** For `rate_limited`: when to try again (s). Sent as the `Retry-After` header, not in the body. */

@@ -28,6 +28,11 @@ type KeycardEventOf =
       readonly retry: boolean;
     }
   | { readonly type: 'refresh_reuse_detected'; readonly userUuid: string; readonly sessionUuid: string }
+  | { readonly type: 'session_elevated'; readonly userUuid: string; readonly sessionUuid: string }
+  | { readonly type: 'elevation_dropped'; readonly userUuid: string; readonly sessionUuid: string }
+  | { readonly type: 'password_changed'; readonly userUuid: string; readonly sessionUuid: string | null }
+  | { readonly type: 'email_changed'; readonly userUuid: string; readonly sessionUuid: string | null }
+  | { readonly type: 'account_deleted'; readonly userUuid: string }
   | {
       readonly type: 'session_ended';
       readonly userUuid: string;

@@ -26,6 +26,9 @@ import { sessionRoutes } from './routes/session-routes.js';
 import { audienceTokenRoutes } from './routes/audience-token-routes.js';
 import { revocationRoutes } from './routes/revocation-routes.js';
 import { wellKnownRoutes } from './routes/well-known-routes.js';
+import { elevationRoutes } from './routes/elevation-routes.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -90,6 +93,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
     if (text === '') done(null, undefined);
     else void parseJson(request, text, done);
   });
+  app.decorate('keycard', keycard);
   app.decorateRequest('apiVersion', '');
   app.decorateRequest('auth', null);
   app.decorateRequest('legacyUser', null);
@@ -124,6 +128,9 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   await app.register(authRoutes(keycard, origins));
   await app.register(sessionRoutes(keycard, origins));
   await app.register(meRoutes(keycard, origins));
+  await app.register(elevationRoutes(keycard));
+  await app.register(accountRoutes(keycard));
+  await app.register(adminRoutes(keycard));
   await app.register(healthRoutes(keycard));
   await app.register(eventsRoutes(keycard, origins));
   await app.register(wellKnownRoutes(keycard));

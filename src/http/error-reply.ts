@@ -6,6 +6,7 @@ import { clearSessionCookies } from './cookies/session-cookies.js';
 const INVALID_TOKEN_CODES: ReadonlySet<ErrorCode> = new Set([
   'token_invalid',
   'access_token_expired',
+  'claims_stale',
   'session_expired',
   'session_revoked',
   'claims_stale',

@@ -15,6 +15,8 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'expired',
   'revoked_by_admin',
   'user_disabled',
+  'password_changed',
+  'account_deleted',
 ];
 
 export interface MetricsSources {

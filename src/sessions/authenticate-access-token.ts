@@ -7,6 +7,9 @@ import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
 import { authenticateCachedAccessToken } from './authenticate-cached-access-token.js';
+import { loadStamps } from '../claims/load-stamps.js';
+import { userAccess } from '../access/user-access.js';
+import { accessIssuedAt } from './session.js';
 
 /** A request's verified caller. */
 export type AuthenticatedSession = CachedSession;
@@ -79,6 +82,11 @@ export async function authenticateAccessToken(
     throw new KeycardError('session_expired');
   }
   if (now >= session.accessExpiresAt) throw new KeycardError('access_token_expired');
+  await loadStamps(context);
+  if (context.stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
+    throw new KeycardError('claims_stale');
+  }
+  await userAccess(context, session.userUuid);
 
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) {
     entry = { ...entry, session: { ...session, updatedAt: now } };

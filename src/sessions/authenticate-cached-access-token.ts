@@ -2,6 +2,7 @@ import { hashSecret } from '../tokens/opaque-secret.js';
 import type { CachedSession } from './session-cache.js';
 import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { isSessionExpired } from './session-lifetimes.js';
+import { accessIssuedAt } from './session.js';
 
 const UUID_LENGTH = 36;
 const DOT = 0x2e;
@@ -33,6 +34,13 @@ export function authenticateCachedAccessToken(
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
   if (context.deniedApiVersions.size !== 0 && context.deniedApiVersions.has(session.apiVersion))
     return undefined;
+  // Stamps: two Map lookups, no allocation. Before they are loaded, nothing is accepted from memory alone.
+  const { stamps } = context;
+  if (!stamps.loaded || stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
+    return undefined;
+  }
+  // The user's roles and permissions must be held too, so guards and GET /me need no SQL either.
+  if (context.access.find(session.userUuid) === undefined) return undefined;
   context.cache.countLocalHit();
   return entry;
 }

@@ -31,6 +31,7 @@ export function verifyJwtAccessToken(
   const stale = context.jwt.isClaimsStale?.({
     userUuid: claims.sub,
     sessionUuid: claims.sid,
+    groupId: groupOf(claims),
     issuedAtMs: claims.iat * 1000,
   });
   if (stale === true) throw new KeycardError('claims_stale');
@@ -125,4 +126,10 @@ function accepts(context: SessionContext, entry: CachedSession, claims: JwtClaim
 
 function isUnknownKey(error: unknown): boolean {
   return error instanceof KeycardError && isTokenError(error.cause, 'token_key_unknown');
+}
+
+/** The session's group as the token carries it (`groups`, one id; see issueJwtAccessToken), or null. */
+function groupOf(claims: JwtClaims): string | null {
+  const [group] = Array.isArray(claims.groups) ? (claims.groups as unknown[]) : [];
+  return typeof group === 'string' ? group : null;
 }

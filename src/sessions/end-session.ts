@@ -9,7 +9,7 @@ export async function endSession(
   reason: RevocationReason,
 ): Promise<boolean> {
   const ended = await context.store.revokeSession(session.uuid, reason, context.clock.now());
-  await context.cache.ended([session.uuid]);
+  await context.cache.ended([session.uuid], reason);
   if (ended) {
     context.emit({ type: 'session_ended', userUuid: session.userUuid, sessionUuid: session.uuid, reason });
   }
@@ -22,7 +22,10 @@ export async function sessionsEnded(
   sessions: readonly EndedSession[],
   reason: RevocationReason,
 ): Promise<void> {
-  await context.cache.ended(sessions.map((session) => session.uuid));
+  await context.cache.ended(
+    sessions.map((session) => session.uuid),
+    reason,
+  );
   for (const session of sessions) {
     context.emit({ type: 'session_ended', userUuid: session.userUuid, sessionUuid: session.uuid, reason });
   }

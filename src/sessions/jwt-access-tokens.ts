@@ -11,6 +11,8 @@ import type { LiveSession } from './session-cache.js';
 export interface StaleClaimsQuery {
   readonly userUuid: string;
   readonly sessionUuid: string;
+  /** The group of the token's session (its `groups` claim), if any: a group stamp reaches it too. */
+  readonly groupId?: string | null;
   readonly issuedAtMs: number;
 }
 
@@ -73,6 +75,7 @@ export function issueJwtAccessToken(
     ver: user.version,
     api: session.apiVersion,
     kcp: ACCESS_PURPOSE,
+    ...(session.groupId === null ? {} : { groups: [session.groupId] }),
     ...customClaimsFor(settings.claims, user, settings.audiences),
   });
 }
@@ -103,6 +106,7 @@ export function issueAudienceToken(
     ver: user.version,
     api: session.apiVersion,
     kcp: AUDIENCE_PURPOSE,
+    ...(session.groupId === null ? {} : { groups: [session.groupId] }),
     ...customClaimsFor(settings.claims, user, [audience]),
   });
   return { token, expiresIn };

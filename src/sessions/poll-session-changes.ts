@@ -17,5 +17,7 @@ export async function pollSessionChanges(context: SessionContext, since: number)
     await context.cache.applyPolledChange({ kind: 'ended', sessionUuids: ended });
     await context.cache.applyPolledChange({ kind: 'rotated', sessionUuids: rotated });
   }
+  // Stamps bumped by nodes this one cannot hear (no Redis, or the feed was down): staleness bounded by the poll.
+  for (const stamp of await context.store.listStampsSince(since, POLL_LIMIT)) context.stamps.apply(stamp);
   return startedAt;
 }

@@ -4,6 +4,7 @@ import { parseRefreshToken, type RefreshTokenParts } from '../tokens/session-tok
 import { accessSecretFor, advanceRefreshSecret, MAX_CHAIN_WALK, nextRefreshSecret } from './refresh-chain.js';
 import type { Session, TokenRotation } from './session.js';
 import type { SessionContext } from './session-context.js';
+import { prepareCaller } from '../access/prepare-caller.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
@@ -62,6 +63,7 @@ export async function refreshSession(
           retry: false,
         });
         await context.rateLimiter.refreshed(session.uuid);
+        await prepareCaller(context, user.uuid);
         return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret) };
       }
       continue; // another refresh won the race: read again and answer as its retry

@@ -1,3 +1,4 @@
+import { bumpStamp } from '../claims/bump-stamp.js';
 import { KeycardError } from '../core/errors.js';
 import type { AuthenticatedSession } from './authenticate-access-token.js';
 import type { SessionContext } from './session-context.js';
@@ -34,4 +35,23 @@ export async function revokeOtherSessions(
   );
   await sessionsEnded(context, revoked, 'revoked_others');
   return revoked.length;
+}
+
+/**
+ * Sign-out everywhere: ends every session of the caller's, this one included (reason `sign_out`), and bumps
+ * the user's stamp so self-contained tokens die at once too. Returns how many sessions ended.
+ */
+export async function signOutEverywhere(
+  context: SessionContext,
+  current: AuthenticatedSession,
+): Promise<number> {
+  const ended = await context.store.revokeUserSessions(
+    current.user.uuid,
+    null,
+    'sign_out',
+    context.clock.now(),
+  );
+  await sessionsEnded(context, ended, 'sign_out');
+  await bumpStamp(context, 'user', current.user.uuid);
+  return ended.length;
 }

@@ -5,10 +5,7 @@ import type { Session } from './session.js';
  * What a request needs of its session: all of it but the refresh chain, which only a refresh reads (from the
  * store, never from a cache).
  */
-export type LiveSession = Omit<
-  Session,
-  'refreshHash' | 'refreshGeneration' | 'previousRefreshHash' | 'rotatedAt'
->;
+export type LiveSession = Omit<Session, 'refreshHash' | 'refreshGeneration' | 'previousRefreshHash'>;
 
 /** A session and its user as cached, shared and handed to request handlers: never with the password hash. */
 export interface CachedSession {

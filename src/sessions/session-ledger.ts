@@ -21,18 +21,26 @@ interface SessionDescriptor {
   readonly apiVersion: string;
   readonly userAgent: string | null;
   readonly remember: boolean;
+  readonly groupId: string | null;
 }
 
 const NONE = -1;
 const SHORT = 0;
 const LONG = 1;
-/** Per slot: created, updated (last activity), absolute expiry, access-token expiry, validated (ms). */
+/**
+ * Per slot: created, updated (last activity), absolute expiry, access-token expiry, validated, access token
+ * issued (creation or last rotation), elevated until (ms; `NO_TIME` for none).
+ */
 const CREATED_AT = 0;
 const UPDATED_AT = 1;
 const EXPIRES_AT = 2;
 const ACCESS_EXPIRES_AT = 3;
 const VALIDATED_AT = 4;
-const TIMES = 5;
+const ISSUED_AT = 5;
+const ELEVATED_UNTIL = 6;
+const TIMES = 7;
+/** The offset that stands for "no time" (null): the epoch's far past end, never a real time in range. */
+const NO_TIME = 0;
 const TWO_32 = 4_294_967_296;
 const TIME_RANGE = 2 ** 40;
 /** Buckets per slot in the UUID index: a load of at most 2/3 keeps linear probing short. */
@@ -51,9 +59,9 @@ const KEY = new Uint32Array(UUID_WORDS);
 /**
  * The in-process session cache as a fixed table of slots (the seed's "offset list"), with no object per session.
  *
- * - Columns are typed arrays indexed by slot: the UUID (4 × u32), the access-token hash (32 bytes), five times
+ * - Columns are typed arrays indexed by slot: the UUID (4 × u32), the access-token hash (32 bytes), seven times
  *   (40-bit ms offsets from an epoch), the user and the descriptor (ids into tables of shared values, each with
- *   a reference count), and `prev`/`next` links. About 95 bytes a session, index included.
+ *   a reference count), and `prev`/`next` links. About 105 bytes a session, index included.
  * - An open-addressing index (linear probing, backward-shift deletion) maps the UUID's 128 bits, parsed with
  *   `charCodeAt`, to a slot: `find` allocates nothing.
  * - Each lifetime class has one list from least to most recently active. A class has one idle timeout, so that
@@ -174,17 +182,22 @@ export class SessionLedger implements SessionCache {
     const descriptor = this.#descriptors.valueOf(this.#descriptorIds[slot] ?? 0);
     const user = this.#users.valueOf(this.#userIds[slot] ?? 0);
     const hashOffset = slot * ACCESS_HASH_BYTES;
+    const createdAt = this.#timeAt(slot, CREATED_AT);
+    const issuedAt = this.#timeAt(slot, ISSUED_AT);
     const session: LiveSession = {
       uuid: formatUuidWords(this.#uuids, slot * UUID_WORDS),
       userUuid: user.uuid,
       apiVersion: descriptor.apiVersion,
       userAgent: descriptor.userAgent,
-      createdAt: this.#timeAt(slot, CREATED_AT),
+      createdAt,
       updatedAt: this.#timeAt(slot, UPDATED_AT),
       remember: descriptor.remember,
       expiresAt: this.#timeAt(slot, EXPIRES_AT),
       accessHash: Buffer.from(this.#accessHashes.buffer, hashOffset, ACCESS_HASH_BYTES).toString('base64url'),
       accessExpiresAt: this.#timeAt(slot, ACCESS_EXPIRES_AT),
+      rotatedAt: createdAt === issuedAt ? null : issuedAt,
+      groupId: descriptor.groupId,
+      elevatedUntil: this.#optionalTimeAt(slot, ELEVATED_UNTIL),
     };
     const view: CachedSession = { session, user };
     if (this.#viewCandidates[memo] === slot) {
@@ -205,8 +218,14 @@ export class SessionLedger implements SessionCache {
       session.expiresAt,
       session.accessExpiresAt,
       validatedAt,
+      session.rotatedAt ?? session.createdAt,
     ];
-    if (!parseUuidWords(sessionUuid, KEY, 0) || !times.every((time) => this.#fits(time))) {
+    const elevatedUntil = session.elevatedUntil;
+    if (
+      !parseUuidWords(sessionUuid, KEY, 0) ||
+      !times.every((time) => this.#fits(time)) ||
+      (elevatedUntil !== null && !this.#fits(elevatedUntil))
+    ) {
       // Not representable here (a time 17 years away, a foreign UUID): not cached, so always read from the store.
       this.delete(sessionUuid);
       return;
@@ -219,8 +238,13 @@ export class SessionLedger implements SessionCache {
       (held, offered) => offered.updatedAt > held.updatedAt,
     );
     const descriptorId = this.#descriptors.acquire(
-      `${session.remember ? 'L' : 'S'}${session.apiVersion}\n${session.userAgent === null ? '' : `=${session.userAgent}`}`,
-      { apiVersion: session.apiVersion, userAgent: session.userAgent, remember: session.remember },
+      `${session.remember ? 'L' : 'S'}${session.groupId === null ? '' : `@${session.groupId}`}\n${session.apiVersion}\n${session.userAgent === null ? '' : `=${session.userAgent}`}`,
+      {
+        apiVersion: session.apiVersion,
+        userAgent: session.userAgent,
+        remember: session.remember,
+        groupId: session.groupId,
+      },
     );
     if (slot === NONE) {
       slot = this.#allocate();
@@ -237,6 +261,8 @@ export class SessionLedger implements SessionCache {
       this.#accessHashes.fill(0, slot * ACCESS_HASH_BYTES, (slot + 1) * ACCESS_HASH_BYTES); // matches nothing
     }
     times.forEach((time, field) => this.#setTime(slot, field, time));
+    if (elevatedUntil === null) this.#clearTime(slot, ELEVATED_UNTIL);
+    else this.#setTime(slot, ELEVATED_UNTIL, elevatedUntil);
     this.#userIds[slot] = userId;
     this.#descriptorIds[slot] = descriptorId;
     this.#append(slot, session.remember ? LONG : SHORT);
@@ -310,9 +336,22 @@ export class SessionLedger implements SessionCache {
     return (this.#timesHigh[index] ?? 0) * TWO_32 + (this.#timesLow[index] ?? 0) + this.#timeBase;
   }
 
+  #optionalTimeAt(slot: number, field: number): number | null {
+    const index = slot * TIMES + field;
+    return this.#timesHigh[index] === 0 && this.#timesLow[index] === NO_TIME
+      ? null
+      : this.#timeAt(slot, field);
+  }
+
+  #clearTime(slot: number, field: number): void {
+    this.#timesHigh[slot * TIMES + field] = 0;
+    this.#timesLow[slot * TIMES + field] = NO_TIME;
+  }
+
+  /** Whether `time` can be kept: within the range, and not the offset that stands for "no time". */
   #fits(time: number): boolean {
     const offset = time - this.#timeBase;
-    return Number.isSafeInteger(offset) && offset >= 0 && offset < TIME_RANGE;
+    return Number.isSafeInteger(offset) && offset > NO_TIME && offset < TIME_RANGE;
   }
 
   #setTime(slot: number, field: number, time: number): void {

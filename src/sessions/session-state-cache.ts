@@ -1,4 +1,6 @@
+import type { ClaimsStamp } from '../claims/claims-stamp.js';
 import type { Clock } from '../core/clock.js';
+import type { RevocationReason } from '../core/errors.js';
 import type { CachedSession, SessionCache } from './session-cache.js';
 import type { SessionChange, SessionSync } from './session-sync.js';
 
@@ -29,6 +31,8 @@ export interface SessionStateCacheOptions {
   readonly counters?: SessionCacheCounters;
   /** Told of every session that ended, here or (heard on the feed or polled) elsewhere: the revocation stream. */
   readonly onEnded?: (sessionUuids: readonly string[]) => void;
+  /** Told every claims stamp another node announced. */
+  readonly onRemoteStamp?: (stamp: ClaimsStamp) => void;
 }
 
 /**
@@ -48,6 +52,7 @@ export class SessionStateCache {
   readonly #invalidatedAt = new Map<string, number>();
   readonly #counters: SessionCacheCounters;
   readonly #onEnded: (sessionUuids: readonly string[]) => void;
+  readonly #onRemoteStamp: (stamp: ClaimsStamp) => void;
 
   constructor(options: SessionStateCacheOptions) {
     this.#local = options.local;
@@ -57,6 +62,7 @@ export class SessionStateCache {
     this.#maxStalenessMs = options.maxStalenessMs ?? Number.POSITIVE_INFINITY;
     this.#counters = options.counters ?? { localHits: 0, sharedHits: 0, storeReads: 0 };
     this.#onEnded = options.onEnded ?? (() => undefined);
+    this.#onRemoteStamp = options.onRemoteStamp ?? (() => undefined);
   }
 
   get size(): number {
@@ -65,7 +71,10 @@ export class SessionStateCache {
 
   /** Starts listening to other nodes' changes (when there is a feed). */
   async start(): Promise<void> {
-    await this.#sync?.start((change) => this.applyRemoteChange(change));
+    await this.#sync?.start(
+      (change) => this.applyRemoteChange(change),
+      (stamp) => this.#onRemoteStamp(stamp),
+    );
   }
 
   async stop(): Promise<void> {
@@ -164,11 +173,11 @@ export class SessionStateCache {
   }
 
   /** Sessions this node ended: dropped here, marked ended in the shared cache and announced. */
-  async ended(sessionUuids: readonly string[]): Promise<void> {
+  async ended(sessionUuids: readonly string[], reason?: RevocationReason): Promise<void> {
     if (sessionUuids.length === 0) return;
     this.#invalidate(sessionUuids);
     this.#onEnded(sessionUuids);
-    await this.#sync?.announce({ kind: 'ended', sessionUuids });
+    await this.#sync?.announce({ kind: 'ended', sessionUuids, ...(reason === undefined ? {} : { reason }) });
   }
 
   /** A session this node rotated: its new state replaces the old everywhere. */
@@ -177,6 +186,19 @@ export class SessionStateCache {
     this.#invalidate([uuid]);
     this.#setLocally(uuid, entry, this.#clock.now());
     await this.#sync?.announce({ kind: 'rotated', sessionUuids: [uuid] }, entry);
+  }
+
+  /** A claims stamp bumped here (already stored and applied locally): told to the other nodes. */
+  async stampBumped(stamp: ClaimsStamp): Promise<void> {
+    await this.#sync?.announceStamp(stamp);
+  }
+
+  /**
+   * Whether state cached at `validatedAt` may still be trusted, by the same rule as sessions (the feed listening
+   * since, else a short bound): for other per-user state kept in memory next to the sessions.
+   */
+  trusts(validatedAt: number): boolean {
+    return this.#trusts(validatedAt, this.#clock.now());
   }
 
   /** A change announced by another node. */

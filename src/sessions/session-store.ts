@@ -40,6 +40,13 @@ export interface SessionStore {
    * of several concurrent refreshes exactly one wins. Returns whether this one did.
    */
   rotateSessionTokens(uuid: string, expectedRefreshHash: string, rotation: TokenRotation): Promise<boolean>;
+  /**
+   * Sets (a time) or clears (null) a live session's elevation, recording when it changed so the change poll
+   * finds it; returns false when the session is not live.
+   */
+  setSessionElevation(uuid: string, elevatedUntil: number | null, changedAt: number): Promise<boolean>;
+  /** Puts a live session in a group (or none); returns false when the session is not live. */
+  setSessionGroup(uuid: string, groupId: string | null, changedAt: number): Promise<boolean>;
   /** Moves a session to the revoked tombstones; returns false when it was not live. */
   revokeSession(uuid: string, reason: RevocationReason, revokedAt: number): Promise<boolean>;
   /** Revokes every session of the user except `exceptUuid`; returns those revoked. */
@@ -64,8 +71,8 @@ export interface SessionStore {
    */
   sweepExpiredSessions(now: number, lifetimes: SessionLifetimes, limit: number): Promise<EndedSession[]>;
   /**
-   * Sessions ended (tombstoned) or rotated at or after `since`, at most `limit` of each: how a node catches
-   * changes it did not hear about on the feed.
+   * Sessions ended (tombstoned) or rotated (or elevated, or moved to a group) at or after `since`, at most
+   * `limit` of each: how a node catches changes it did not hear about on the feed.
    */
   listSessionChangesSince(since: number, limit: number): Promise<{ ended: string[]; rotated: string[] }>;
   /** How many sessions the store holds: live ones, and expired ones the sweep has not moved out yet (metrics). */

@@ -22,6 +22,18 @@ export interface Session {
   /** Hash of the refresh token this one replaced, kept for the grace-period retry. */
   readonly previousRefreshHash: string | null;
   readonly rotatedAt: number | null;
+  /** The group the session belongs to (a device fleet, an organisation): its group stamp applies. */
+  readonly groupId: string | null;
+  /** Until when the session is elevated (step-up, "permify"); null when it is not. */
+  readonly elevatedUntil: number | null;
+}
+
+/** When the access token of `session` was minted: at creation or at its last rotation (what stamps compare). */
+export function accessIssuedAt(session: {
+  readonly createdAt: number;
+  readonly rotatedAt: number | null;
+}): number {
+  return session.rotatedAt ?? session.createdAt;
 }
 
 /** The tombstone of a session that ended, kept for 30 days so a returning token gets a precise answer. */

@@ -11,6 +11,8 @@ export interface SessionOptions {
   readonly apiVersion: string;
   readonly userAgent: string | null;
   readonly remember: boolean;
+  /** A group the server knows (checked by the caller). */
+  readonly groupId?: string | null;
 }
 
 /**
@@ -40,6 +42,8 @@ export function startSession(
     refreshGeneration: 0,
     previousRefreshHash: null,
     rotatedAt: null,
+    groupId: options.groupId ?? null,
+    elevatedUntil: null,
   };
   return { session, tokens: sessionTokensFor(context, session, user, refreshSecret) };
 }

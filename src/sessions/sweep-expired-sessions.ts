@@ -33,5 +33,8 @@ export async function sweepExpiredSessions(
     await nextTurn();
   }
   const pruned = await context.store.pruneRevokedSessions(now - REVOKED_RETENTION_MS);
+  // Stamps older than any unexpired token can no longer refuse one (the global stamp is kept: one row).
+  await context.store.pruneStamps(now - context.stampHorizonMs);
+  context.stamps.prune(now - context.stampHorizonMs);
   return { expired, pruned };
 }

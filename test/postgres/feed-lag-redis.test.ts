@@ -24,8 +24,14 @@ describe('the Redis change feed', () => {
       onFeedLag: (lagMs) => lags.push(lagMs),
     });
     syncs.push(sender, receiver);
-    await sender.start(() => undefined);
-    await receiver.start((change) => heard.push(change));
+    await sender.start(
+      () => undefined,
+      () => undefined,
+    );
+    await receiver.start(
+      (change) => heard.push(change),
+      () => undefined,
+    );
     const metrics = createKeycardMetrics({
       countSessions: () => Promise.resolve(0),
       feedListening: () => receiver.listeningSince() !== undefined,

@@ -62,6 +62,24 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(refused.json()).toMatchObject({ error: { code: 'session_revoked', reason: 'sign_out' } });
   });
 
+  it('a stamp bumped on one node refuses the old token on the other within milliseconds (the feed)', async () => {
+    const [a, b] = await twoNodes(() => TEST_REDIS_URL);
+    const signed = await signUp(a);
+    expect(await meStatus(b, signed.tokens.access_token)).toBe(200);
+    expect(await meStatus(b, signed.tokens.access_token)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the bump must land after the token's millisecond
+
+    await a.keycard.admin.bumpStamp('user', signed.user.uuid);
+    const elapsed = await within(1000, async () => (await meStatus(b, signed.tokens.access_token)) === 401);
+    expect(elapsed).toBeLessThan(200);
+    const refused = await b.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: bearer(signed.tokens.access_token),
+    });
+    expect(errorCodeOf(refused)).toBe('claims_stale');
+  });
+
   it('a refresh on one node retires the old access token on the other and its successor works there', async () => {
     const [a, b] = await twoNodes(() => TEST_REDIS_URL);
     const { tokens } = await signUp(a);

@@ -54,6 +54,9 @@ export function entryOf(n: number, fields: EntryFields = {}): CachedSession {
         fields.expiresAt ?? T0 + (remember ? LIFETIMES.long : LIFETIMES.short).absoluteSeconds * 1000,
       accessHash: accessHashOf(n),
       accessExpiresAt: T0 + 3_600_000,
+      rotatedAt: null,
+      groupId: null,
+      elevatedUntil: null,
     },
     user,
   };

@@ -20,6 +20,7 @@ function fakeStore(failWith: (batch: readonly AuditEvent[]) => Error | undefined
     },
     listAuditEvents: () => Promise.resolve([]),
     pruneAuditEvents: () => Promise.resolve(0),
+    deleteUserAuditEvents: () => Promise.resolve(),
   };
   return { store, written, batches };
 }

@@ -14,8 +14,8 @@ export const sessionsRevokeCommand: Command = {
 
 Revokes live sessions at once (reason revoked_by_admin: their access and refresh tokens stop working, and a
 returning token gets session_revoked) and prints how many. --user and --api-version may be combined. Running
-nodes hear of it on the Redis change feed, or by their change poll (KEYCARD_CHANGE_POLL). Revoking by group
-will come with groups (issue 5), which do not exist yet.
+nodes hear of it on the Redis change feed, or by their change poll (KEYCARD_CHANGE_POLL). --all also bumps the
+global claims stamp. A group's tokens are revoked with POST /admin/groups/{id}/revoke.
 
 Options:
   --session <uuid>      This one session
@@ -44,7 +44,12 @@ session; 2 usage (no selector, --all without --yes).
       throw new UsageError('--all revokes every session of every user: add --yes to confirm');
     }
     const revoked = await withAdminKeycard(async (keycard) => {
-      if (session === undefined) return keycard.admin.revokeSessions(await sessionFilterOf(keycard, values));
+      if (session === undefined) {
+        const count = await keycard.admin.revokeSessions(await sessionFilterOf(keycard, values));
+        // Everyone signed out: the global stamp refuses every token issued before, self-contained ones too.
+        if (values.all === true) await keycard.admin.bumpStamp('global', '');
+        return count;
+      }
       return (await keycard.admin.revokeSession(session.trim().toLowerCase())) ? 1 : 0;
     });
     if (session !== undefined && revoked === 0) {

@@ -12,7 +12,7 @@ import { clearSessionCookies } from '../cookies/session-cookies.js';
 import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { callerOf, requestContextOf, userAgentOf } from '../request-context.js';
-import { ApiVersionField, ApiVersionQuery, NoBody, NoContent } from '../schemas/common-schemas.js';
+import { ApiVersionField, ApiVersionQuery, NoContent } from '../schemas/common-schemas.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
 import { TokensBody } from '../schemas/tokens-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
@@ -31,6 +31,25 @@ const SignInBody = Type.Object(
     password: Type.String({ minLength: 1, maxLength: 4096 }),
     remember: Remember,
     transport: TransportField,
+    group: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Puts the new session in this group (one of `KEYCARD_SESSION_GROUPS`).',
+      }),
+    ),
+    api: ApiVersionField,
+  },
+  { additionalProperties: false },
+);
+
+const SignOutBody = Type.Object(
+  {
+    scope: Type.Optional(
+      Type.Union([Type.Literal('current'), Type.Literal('all')], {
+        description: '`current` (the default): this session; `all`: every session of yours.',
+      }),
+    ),
     api: ApiVersionField,
   },
   { additionalProperties: false },
@@ -132,12 +151,17 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         ),
       },
       async (request, reply) => {
-        const { email, password, remember = true, transport } = request.body;
+        const { email, password, remember = true, transport, group } = request.body;
         const asCookies = wantsCookieTransport(request, transport);
         if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.signIn(
           { email, password },
-          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          {
+            apiVersion: request.apiVersion,
+            userAgent: userAgentOf(request),
+            remember,
+            ...(group === undefined ? {} : { groupId: group }),
+          },
           requestContextOf(request),
         );
         if ('legacyToken' in signedIn) {
@@ -192,10 +216,11 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         schema: withErrorCodes([...ACCESS_TOKEN_ERRORS, 'csrf_rejected'], {
           summary: 'Sign out',
           description:
-            'Revokes the current session (reason `sign_out`) and clears the session cookies. Takes no body.',
+            'Revokes the current session (reason `sign_out`) and clears the session cookies. With ' +
+            '`{"scope": "all"}`, every session of the caller (sign out everywhere), and the user’s stamp is bumped.',
           tags: ['auth'],
           security: BEARER_SECURITY,
-          body: NoBody,
+          body: SignOutBody,
           querystring: ApiVersionQuery,
           response: { 204: { ...NoContent, description: 'Signed out.' } },
         }),
@@ -203,7 +228,11 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         preHandler: requireSession(keycard, cookies),
       },
       async (request, reply) => {
-        await keycard.signOut(callerOf(request), requestContextOf(request));
+        if (request.body.scope === 'all') {
+          await keycard.signOutEverywhere(callerOf(request), requestContextOf(request));
+        } else {
+          await keycard.signOut(callerOf(request), requestContextOf(request));
+        }
         if (request.sessionCookieUsed) clearSessionCookies(reply);
         return reply.code(204).send(null);
       },

@@ -5,7 +5,8 @@ import type { Keycard } from '../../keycard.js';
 import { requireSessionOrLegacyToken } from '../authenticate-request.js';
 import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { callerOf } from '../request-context.js';
-import { ApiVersionQuery } from '../schemas/common-schemas.js';
+import { ApiVersionQuery, isoTime, Timestamp } from '../schemas/common-schemas.js';
+import type { CachedAccess } from '../../access/access-cache.js';
 import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
@@ -15,6 +16,13 @@ const MeBody = Type.Object(
     user: UserBody,
     session: Type.Union([SessionBody, Type.Null()], {
       description: 'The current session; null for a legacy account (version 003) calling with its JWT.',
+    }),
+    roles: Type.Array(Type.String(), { description: 'The roles the caller holds.' }),
+    permissions: Type.Array(Type.String(), {
+      description: 'Effective permissions: held directly or through a role, sorted.',
+    }),
+    elevated_until: Type.Union([Timestamp, Type.Null()], {
+      description: 'Until when the session is elevated (POST /session/elevate); null when it is not.',
     }),
   },
   { additionalProperties: false, description: 'The caller’s account and current session.' },
@@ -36,14 +44,36 @@ function serializeOnce(data: unknown): string {
 export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPluginAsyncTypebox {
   // Cached sessions are immutable (any change replaces the object), so the presented body of one can be kept
   // with it: this saves five date formats per request, about a tenth of the route's time in the bench.
-  const presented = new WeakMap<CachedSession, Static<typeof MeBody>>();
-  const presentMe = (caller: CachedSession) => {
-    let body = presented.get(caller);
-    if (body === undefined) {
-      body = { user: presentUser(caller.user), session: presentSession(caller.session, keycard.lifetimes) };
-      presented.set(caller, body);
+  // The body also depends on the user's access (one object until it changes) and on whether the elevation
+  // has lapsed; both are compared by identity or a boolean, so a steady caller allocates nothing.
+  const presented = new WeakMap<
+    CachedSession,
+    { body: Static<typeof MeBody>; access: CachedAccess; elevated: boolean }
+  >();
+  const presentMe = (caller: CachedSession, access: CachedAccess) => {
+    const elevated = keycard.isElevated(caller.session);
+    let held = presented.get(caller);
+    if (held?.access !== access || held.elevated !== elevated) {
+      const { elevatedUntil } = caller.session;
+      held = {
+        body: {
+          user: presentUser(caller.user),
+          session: presentSession(caller.session, keycard.lifetimes),
+          roles: [...access.roles],
+          permissions: [...access.permissions],
+          elevated_until: elevated && elevatedUntil !== null ? isoTime(elevatedUntil) : null,
+        },
+        access,
+        elevated,
+      };
+      presented.set(caller, held);
     }
-    return body;
+    return held.body;
+  };
+  const me = (caller: CachedSession) => {
+    const access = keycard.cachedAccess(caller.user.uuid);
+    if (access !== undefined) return presentMe(caller, access);
+    return keycard.userAccess(caller.user.uuid).then((loaded) => presentMe(caller, loaded));
   };
 
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
@@ -68,8 +98,14 @@ export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPlu
       // Synchronous: a returned value is sent at once, where a promise would cost another turn of the loop.
       (request) =>
         request.legacyUser === null
-          ? presentMe(callerOf(request))
-          : { user: presentUser(request.legacyUser), session: null },
+          ? me(callerOf(request))
+          : {
+              user: presentUser(request.legacyUser),
+              session: null,
+              roles: [],
+              permissions: [],
+              elevated_until: null,
+            },
     );
   };
 }

@@ -20,6 +20,7 @@ export const ErrorBody = Type.Object(
       message: Type.String(),
       field: Type.Optional(Type.String()),
       reason: Type.Optional(Type.String()),
+      permission: Type.Optional(Type.String()),
     }),
   },
   { additionalProperties: false },

@@ -23,6 +23,7 @@ export const ACCESS_TOKEN_ERRORS = [
   'token_missing',
   'token_invalid',
   'access_token_expired',
+  'claims_stale',
   'session_expired',
   'session_revoked',
   // A JWT issued before a stamp of its user, a group or everyone.
@@ -77,7 +78,7 @@ export function withErrorCodes<S extends { response: object }, const Code extend
   }
   const errors: Record<number, TSchema> = {};
   for (const [status, statusCodes] of byStatus) {
-    const { message, field, reason } = ErrorBody.properties.error.properties;
+    const { message, field, reason, permission } = ErrorBody.properties.error.properties;
     errors[status] = Type.Object(
       {
         error: Type.Object({
@@ -86,6 +87,7 @@ export function withErrorCodes<S extends { response: object }, const Code extend
           message,
           field,
           reason,
+          permission,
         }),
       },
       {

@@ -29,6 +29,17 @@ export interface SessionsTable {
   refresh_generation: number;
   previous_refresh_hash: string | null;
   rotated_at: number | null;
+  /** Migration 0005: the session's group, its elevation and when that last changed (for the change poll). */
+  group_id: string | null;
+  elevated_until: number | null;
+  elevation_changed_at: number | null;
+}
+
+/** Migration 0005: "claims valid after" stamps; `scope` is user, group or global. */
+export interface ClaimsStampsTable {
+  scope: string;
+  subject: string;
+  valid_after: number;
 }
 
 export interface RevokedSessionsTable {
@@ -64,10 +75,44 @@ export interface SigningKeysTable {
   retired_at: number | null;
 }
 
+/** Migration 0006: roles, permissions and who holds them. */
+export interface RolesTable {
+  name: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface PermissionsTable {
+  name: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface RolePermissionsTable {
+  role_name: string;
+  permission_name: string;
+}
+
+export interface UserRolesTable {
+  user_uuid: string;
+  role_name: string;
+}
+
+export interface UserPermissionsTable {
+  user_uuid: string;
+  permission_name: string;
+}
+
 export interface KeycardDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   revoked_sessions: RevokedSessionsTable;
   session_events: SessionEventsTable;
   signing_keys: SigningKeysTable;
+  claims_stamps: ClaimsStampsTable;
+  roles: RolesTable;
+  permissions: PermissionsTable;
+  role_permissions: RolePermissionsTable;
+  user_roles: UserRolesTable;
+  user_permissions: UserPermissionsTable;
 }

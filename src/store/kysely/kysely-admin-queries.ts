@@ -15,7 +15,13 @@ type MoveToRevoked = (
 
 export type AdminQueries = Pick<
   UserStore,
-  'createUser' | 'listUsers' | 'setUserDisabledAt' | 'setUserVersion'
+  | 'createUser'
+  | 'listUsers'
+  | 'setUserDisabledAt'
+  | 'setUserVersion'
+  | 'setUserPassword'
+  | 'setUserEmail'
+  | 'deleteUser'
 > &
   Pick<SessionStore, 'listSessions' | 'revokeSessions'>;
 
@@ -65,6 +71,41 @@ export function createKyselyAdminQueries(
     setUserDisabledAt: (uuid, disabledAt, updatedAt) =>
       updateUser(uuid, { disabled_at: disabledAt, updated_at: updatedAt }),
     setUserVersion: (uuid, version, updatedAt) => updateUser(uuid, { version, updated_at: updatedAt }),
+
+    setUserPassword: (uuid, passwordHash, updatedAt) =>
+      guard(async () => {
+        const result = await db
+          .updateTable('users')
+          .set({ password_hash: passwordHash, updated_at: updatedAt })
+          .where('uuid', '=', uuid)
+          .executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      }),
+
+    setUserEmail: (uuid, email, updatedAt) =>
+      guard(async () => {
+        try {
+          const result = await db
+            .updateTable('users')
+            .set({ email, updated_at: updatedAt })
+            .where('uuid', '=', uuid)
+            .executeTakeFirst();
+          return result.numUpdatedRows === 1n;
+        } catch (error) {
+          if (errors.isUniqueViolation(error)) throw new KeycardError('email_taken', { cause: error });
+          throw error;
+        }
+      }),
+
+    deleteUser: (uuid) =>
+      guard(() =>
+        db.transaction().execute(async (trx) => {
+          // Sessions, user_roles and user_permissions cascade; the audit log has no foreign key.
+          await trx.deleteFrom('session_events').where('user_uuid', '=', uuid).execute();
+          const result = await trx.deleteFrom('users').where('uuid', '=', uuid).executeTakeFirst();
+          return result.numDeletedRows === 1n;
+        }),
+      ),
 
     listSessions: (filter, limit) =>
       guard(async () => {

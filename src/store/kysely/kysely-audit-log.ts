@@ -41,6 +41,11 @@ export function createKyselyAuditLog(db: Kysely<KeycardDatabase>, guard: StoreGu
         return rows.map(auditEventFromRow);
       }),
 
+    deleteUserAuditEvents: (userUuid) =>
+      guard(async () => {
+        await db.deleteFrom('session_events').where('user_uuid', '=', userUuid).execute();
+      }),
+
     pruneAuditEvents: (before, limit) =>
       guard(async () => {
         // A bounded batch through the occurred_at index: DELETE … LIMIT is not standard SQL, a subquery is.

@@ -6,6 +6,10 @@ import type { RevokedSession, Session, TokenRotation } from '../../sessions/sess
 import type { SessionLifetimes } from '../../sessions/session-lifetimes.js';
 import type { EndedSession, SessionStore } from '../../sessions/session-store.js';
 import type { AuditLogStore } from '../../audit/audit-log-store.js';
+import type { ClaimsStampStore } from '../../claims/claims-stamp.js';
+import { createKyselyClaimsStamps } from './kysely-claims-stamps.js';
+import type { AccessStore } from '../../access/access-store.js';
+import { createKyselyAccessStore } from './kysely-access-store.js';
 import type { KeycardDatabase, SessionsTable } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
@@ -32,7 +36,12 @@ export interface KyselyDialectErrors {
   readonly locksRows?: boolean;
 }
 
-export type KeycardStore = SessionStore & UserStore & AuditLogStore & SigningKeyStore;
+export type KeycardStore = SessionStore &
+  UserStore &
+  AuditLogStore &
+  SigningKeyStore &
+  ClaimsStampStore &
+  AccessStore;
 
 const revokedColumns = [
   'uuid',
@@ -112,6 +121,8 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
     ...createKyselyAuditLog(db, guard),
     ...createKyselySigningKeys(db, guard),
     ...createKyselyAdminQueries(db, guard, errors, moveToRevoked),
+    ...createKyselyClaimsStamps(db, guard),
+    ...createKyselyAccessStore(db, guard, errors),
 
     findUserByEmail: (email) =>
       guard(async () => {
@@ -235,6 +246,26 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
         return result.numUpdatedRows === 1n;
       }),
 
+    setSessionElevation: (uuid, elevatedUntil, changedAt) =>
+      guard(async () => {
+        const result = await db
+          .updateTable('sessions')
+          .set({ elevated_until: elevatedUntil, elevation_changed_at: changedAt })
+          .where('uuid', '=', uuid)
+          .executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      }),
+
+    setSessionGroup: (uuid, groupId, changedAt) =>
+      guard(async () => {
+        const result = await db
+          .updateTable('sessions')
+          .set({ group_id: groupId, elevation_changed_at: changedAt })
+          .where('uuid', '=', uuid)
+          .executeTakeFirst();
+        return result.numUpdatedRows === 1n;
+      }),
+
     revokeSession: (uuid, reason, revokedAt) =>
       guard(async () => (await moveToRevoked([uuid], reason, revokedAt)).length === 1),
 
@@ -274,7 +305,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
     listSessionChangesSince: (since, limit) =>
       guard(async () => {
-        const [ended, rotated] = await Promise.all([
+        const [ended, rotated, changed] = await Promise.all([
           db
             .selectFrom('revoked_sessions')
             .select('uuid')
@@ -282,8 +313,16 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
             .limit(limit)
             .execute(),
           db.selectFrom('sessions').select('uuid').where('rotated_at', '>=', since).limit(limit).execute(),
+          // Elevation and group changes (elevation_changed_at, migration 0005): a separate indexed range scan.
+          db
+            .selectFrom('sessions')
+            .select('uuid')
+            .where('elevation_changed_at', '>=', since)
+            .limit(limit)
+            .execute(),
         ]);
-        return { ended: ended.map((row) => row.uuid), rotated: rotated.map((row) => row.uuid) };
+        const rotatedUuids = [...new Set([...rotated, ...changed].map((row) => row.uuid))].slice(0, limit);
+        return { ended: ended.map((row) => row.uuid), rotated: rotatedUuids };
       }),
 
     countSessions: () =>

@@ -3,6 +3,8 @@ import { accountsAndSessions } from './migrations/0001-accounts-and-sessions.js'
 import { rotationIndex } from './migrations/0002-rotation-index.js';
 import { sessionEvents } from './migrations/0003-session-events.js';
 import { userDisabled } from './migrations/0004-user-disabled.js';
+import { claimsStamps } from './migrations/0005-claims-stamps.js';
+import { rolesAndPermissions } from './migrations/0006-roles-and-permissions.js';
 import { signingKeys } from './migrations/0008-signing-keys.js';
 
 /** Every migration, in order. Names are frozen once released. */
@@ -11,6 +13,8 @@ const migrations: Record<string, Migration> = {
   '0002-rotation-index': rotationIndex,
   '0003-session-events': sessionEvents,
   '0004-user-disabled': userDisabled,
+  '0005-claims-stamps': claimsStamps,
+  '0006-roles-and-permissions': rolesAndPermissions,
   '0008-signing-keys': signingKeys,
 };
 

@@ -46,6 +46,8 @@ export function sessionFromRow(row: Selectable<SessionsTable>): Session {
     refreshGeneration: row.refresh_generation,
     previousRefreshHash: row.previous_refresh_hash,
     rotatedAt: row.rotated_at,
+    groupId: row.group_id,
+    elevatedUntil: row.elevated_until,
   };
 }
 
@@ -68,6 +70,9 @@ export const SESSION_COLUMN_TYPES: Readonly<Record<keyof SessionsTable, 'text' |
   refresh_generation: 'bigint',
   previous_refresh_hash: 'text',
   rotated_at: 'bigint',
+  group_id: 'text',
+  elevated_until: 'bigint',
+  elevation_changed_at: 'bigint',
 };
 
 export function sessionToRow(session: Session): SessionsTable {
@@ -86,6 +91,9 @@ export function sessionToRow(session: Session): SessionsTable {
     refresh_generation: session.refreshGeneration,
     previous_refresh_hash: session.previousRefreshHash,
     rotated_at: session.rotatedAt,
+    group_id: session.groupId,
+    elevated_until: session.elevatedUntil,
+    elevation_changed_at: null,
   };
 }
 

@@ -6,6 +6,8 @@ import type { EndedSession, SessionFilter } from '../../sessions/session-store.j
 import type { KeycardStore } from '../kysely/kysely-store.js';
 import { createMemoryAuditLog } from './memory-audit-log.js';
 import { createMemorySigningKeys } from './memory-signing-keys.js';
+import { createMemoryClaimsStamps } from './memory-claims-stamps.js';
+import { createMemoryAccessStore } from './memory-access-store.js';
 
 /**
  * A complete store in process memory: the same contract as the SQL stores (it runs the same test suite), for
@@ -17,7 +19,14 @@ export function createMemoryStore(): KeycardStore {
   const userUuidByEmail = new Map<string, string>();
   const sessions = new Map<string, Session>();
   const revoked = new Map<string, RevokedSession>();
+  /** When each session's elevation or group last changed (the SQL stores' `elevation_changed_at`). */
+  const changedAt = new Map<string, number>();
   let closed = false;
+  const auditLog = createMemoryAuditLog(() => checkOpen());
+  const access = createMemoryAccessStore(
+    () => checkOpen(),
+    (uuid) => users.has(uuid),
+  );
 
   function updateUser(uuid: string, changes: Partial<User>): User | undefined {
     const user = users.get(uuid);
@@ -35,6 +44,7 @@ export function createMemoryStore(): KeycardStore {
     const session = sessions.get(uuid);
     if (session === undefined) return false;
     sessions.delete(uuid);
+    changedAt.delete(uuid);
     if (!revoked.has(uuid)) {
       revoked.set(uuid, {
         uuid,
@@ -58,8 +68,10 @@ export function createMemoryStore(): KeycardStore {
   // Every method is async like a real store's, so callers meet the same interleavings.
   /* eslint-disable @typescript-eslint/require-await */
   return {
-    ...createMemoryAuditLog(checkOpen),
+    ...auditLog,
     ...createMemorySigningKeys(checkOpen),
+    ...createMemoryClaimsStamps(checkOpen),
+    ...access,
     async findUserByEmail(email) {
       checkOpen();
       const uuid = userUuidByEmail.get(email);
@@ -96,6 +108,40 @@ export function createMemoryStore(): KeycardStore {
     async setUserVersion(uuid, version, updatedAt) {
       checkOpen();
       return updateUser(uuid, { version, updatedAt });
+    },
+    async setUserPassword(uuid, passwordHash, updatedAt) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return false;
+      users.set(uuid, { ...user, passwordHash, updatedAt });
+      return true;
+    },
+    async setUserEmail(uuid, email, updatedAt) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return false;
+      const holder = userUuidByEmail.get(email);
+      if (holder !== undefined && holder !== uuid) throw new KeycardError('email_taken');
+      userUuidByEmail.delete(user.email);
+      userUuidByEmail.set(email, uuid);
+      users.set(uuid, { ...user, email, updatedAt });
+      return true;
+    },
+    async deleteUser(uuid) {
+      checkOpen();
+      const user = users.get(uuid);
+      if (user === undefined) return false;
+      for (const session of [...sessions.values()]) {
+        if (session.userUuid === uuid) {
+          sessions.delete(session.uuid);
+          changedAt.delete(session.uuid);
+        }
+      }
+      access.forgetUser(uuid);
+      await auditLog.deleteUserAuditEvents(uuid);
+      userUuidByEmail.delete(user.email);
+      users.delete(uuid);
+      return true;
     },
     async listSessions(filter, limit) {
       checkOpen();
@@ -151,6 +197,22 @@ export function createMemoryStore(): KeycardStore {
       sessions.set(uuid, { ...session, ...rotation });
       return true;
     },
+    async setSessionElevation(uuid, elevatedUntil, at) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      if (session === undefined) return false;
+      sessions.set(uuid, { ...session, elevatedUntil });
+      changedAt.set(uuid, at);
+      return true;
+    },
+    async setSessionGroup(uuid, groupId, at) {
+      checkOpen();
+      const session = sessions.get(uuid);
+      if (session === undefined) return false;
+      sessions.set(uuid, { ...session, groupId });
+      changedAt.set(uuid, at);
+      return true;
+    },
     async revokeSession(uuid, reason, revokedAt) {
       checkOpen();
       return moveToRevoked(uuid, reason, revokedAt);
@@ -178,7 +240,9 @@ export function createMemoryStore(): KeycardStore {
     async listSessionChangesSince(since, limit) {
       checkOpen();
       const ended = [...revoked.values()].filter((tombstone) => tombstone.revokedAt >= since);
-      const rotated = [...sessions.values()].filter((session) => (session.rotatedAt ?? -1) >= since);
+      const rotated = [...sessions.values()].filter(
+        (session) => (session.rotatedAt ?? -1) >= since || (changedAt.get(session.uuid) ?? -1) >= since,
+      );
       return {
         ended: ended.slice(0, limit).map((tombstone) => tombstone.uuid),
         rotated: rotated.slice(0, limit).map((session) => session.uuid),

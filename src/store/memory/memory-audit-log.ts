@@ -14,6 +14,10 @@ export function createMemoryAuditLog(checkOpen: () => void): AuditLogStore {
 
   /* eslint-disable @typescript-eslint/require-await -- async like a real store's, for the same interleavings */
   return {
+    async deleteUserAuditEvents(userUuid) {
+      checkOpen();
+      events = events.filter((event) => event.userUuid !== userUuid);
+    },
     async appendAuditEvents(batch) {
       checkOpen();
       // Like the SQL stores' primary key: a retried batch adds none of the rows already in.

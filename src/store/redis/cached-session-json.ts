@@ -13,9 +13,16 @@ export function decodeCachedSession(text: string): CachedSession | undefined {
     const { session, user } = value;
     const strings = [session.uuid, session.userUuid, session.accessHash, user.uuid, user.email];
     const numbers = [session.updatedAt, session.expiresAt, session.accessExpiresAt, user.createdAt];
+    // Entries written before sessions had groups, elevation and an issue time are misses (read again).
+    const nullable = [
+      [session.rotatedAt, 'number'],
+      [session.elevatedUntil, 'number'],
+      [session.groupId, 'string'],
+    ] as const;
     if (
       !strings.every((item) => typeof item === 'string') ||
-      !numbers.every((item) => typeof item === 'number')
+      !numbers.every((item) => typeof item === 'number') ||
+      !nullable.every(([item, type]) => item === null || typeof item === type)
     ) {
       return undefined;
     }

@@ -4,7 +4,12 @@ import type { Clock } from '../../core/clock.js';
 import type { CachedSession } from '../../sessions/session-cache.js';
 import type { SessionChange, SessionSync } from '../../sessions/session-sync.js';
 import { decodeCachedSession, encodeCachedSession } from './cached-session-json.js';
-import { decodeChangeMessage, encodeChangeMessage } from './change-message.js';
+import {
+  decodeChangeMessage,
+  decodeStampMessage,
+  encodeChangeMessage,
+  encodeStampMessage,
+} from './change-message.js';
 
 export interface RedisSessionSyncOptions {
   /** `redis://host:port/db` */
@@ -98,12 +103,20 @@ export function createRedisSessionSync(options: RedisSessionSyncOptions): Sessio
           .exec(),
       ),
 
+    announceStamp: (stamp) =>
+      soft(() => commands.publish(channel, encodeStampMessage(nodeId, stamp, clock.now()))),
+
     forget: (change) => soft(() => markChanged(commands.multi(), change).exec()),
 
-    async start(onRemoteChange) {
+    async start(onRemoteChange, onRemoteStamp) {
       subscriber.on('message', (_channel: string, message: string) => {
         const decoded = decodeChangeMessage(message);
-        if (decoded === undefined || decoded.nodeId === nodeId) return;
+        if (decoded === undefined) {
+          const stamp = decodeStampMessage(message);
+          if (stamp !== undefined && stamp.nodeId !== nodeId) onRemoteStamp(stamp.stamp);
+          return;
+        }
+        if (decoded.nodeId === nodeId) return;
         onRemoteChange(decoded.change);
         if (decoded.sentAt !== undefined) options.onFeedLag?.(Math.max(0, clock.now() - decoded.sentAt));
       });

@@ -27,7 +27,9 @@ export async function createSqliteStore({
   const db = new Kysely<KeycardDatabase>({ dialect: new SqliteDialect({ database }) });
   if (migrate) await migrateToLatest(db as Kysely<unknown>);
   return createKyselyStore(db, {
-    isUniqueViolation: (error) => sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE',
+    isUniqueViolation: (error) =>
+      sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' ||
+      sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
     isUnavailable: (error) =>
       ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR'].some(
         (code) => sqliteCode(error)?.startsWith(code) === true,

@@ -1,0 +1,106 @@
+import { bumpUserStamps } from '../claims/bump-stamp.js';
+import { KeycardError } from '../core/errors.js';
+import type { SessionContext } from '../sessions/session-context.js';
+import type { Permission, Role, UserAccess } from './access-store.js';
+import { ADMIN_PERMISSION, ADMIN_ROLE, checkPermissionName, checkRoleName } from './permission-names.js';
+
+/**
+ * Managing roles and permissions (the admin API and `keycard roles …`). Every change bumps the stamp of every
+ * user it affects, so their existing access tokens fail with `claims_stale` and the next refresh carries what
+ * they now hold. Names are validated (`invalid_request`); references to nothing are `role_not_found`,
+ * `permission_not_found` or `user_not_found`; duplicates `name_taken`.
+ */
+export interface AccessAdmin {
+  createRole(name: string, description?: string | null): Promise<Role>;
+  /** The built-in `admin` role cannot be deleted (`builtin_protected`). */
+  deleteRole(name: string): Promise<void>;
+  listRoles(): Promise<Role[]>;
+  findRole(name: string): Promise<Role>;
+  createPermission(name: string, description?: string | null): Promise<Permission>;
+  /** `keycard:admin` cannot be deleted (`builtin_protected`). */
+  deletePermission(name: string): Promise<void>;
+  listPermissions(): Promise<Permission[]>;
+  setRolePermission(roleName: string, permissionName: string, granted: boolean): Promise<Role>;
+  /** Taking `admin` from the last administrator is refused (`last_admin`). */
+  setUserRole(userUuid: string, roleName: string, held: boolean): Promise<UserAccess>;
+  /** Taking a direct `keycard:admin` from the last administrator is refused (`last_admin`). */
+  setUserPermission(userUuid: string, permissionName: string, held: boolean): Promise<UserAccess>;
+  /** What a user holds, read from the store. */
+  userAccess(userUuid: string): Promise<UserAccess>;
+}
+
+/**
+ * Refuses what would leave no user holding `keycard:admin` when `userUuid` is the only one (removing their
+ * admin role or direct permission, disabling or deleting them). Conservative: a sole administrator who holds
+ * it twice (role and direct) must be given a second administrator before losing either.
+ */
+export async function refuseLastAdmin(context: SessionContext, userUuid: string): Promise<void> {
+  const holders = await context.store.listPermissionHolders(ADMIN_PERMISSION);
+  if (holders.length <= 1 && holders.includes(userUuid)) throw new KeycardError('last_admin');
+}
+
+export function createAccessAdmin(context: SessionContext): AccessAdmin {
+  const { store } = context;
+  const findRole = async (name: string) => {
+    const role = await store.findRole(name);
+    if (role === undefined) throw new KeycardError('role_not_found');
+    return role;
+  };
+  const userMustExist = async (userUuid: string) => {
+    if ((await store.findUserByUuid(userUuid)) === undefined) throw new KeycardError('user_not_found');
+  };
+
+  return {
+    async createRole(name, description = null) {
+      const role = { name: checkRoleName(name), description, createdAt: context.clock.now() };
+      await store.createRole(role);
+      return { ...role, permissions: [] };
+    },
+    async deleteRole(name) {
+      if (name === ADMIN_ROLE) throw new KeycardError('builtin_protected');
+      const holders = await store.deleteRole(name);
+      if (holders === undefined) throw new KeycardError('role_not_found');
+      await bumpUserStamps(context, holders);
+    },
+    listRoles: () => store.listRoles(),
+    findRole,
+    async createPermission(name, description = null) {
+      const permission = { name: checkPermissionName(name), description, createdAt: context.clock.now() };
+      await store.createPermission(permission);
+      return permission;
+    },
+    async deletePermission(name) {
+      if (name === ADMIN_PERMISSION) throw new KeycardError('builtin_protected');
+      const holders = await store.deletePermission(name);
+      if (holders === undefined) throw new KeycardError('permission_not_found');
+      await bumpUserStamps(context, holders);
+    },
+    listPermissions: () => store.listPermissions(),
+    async setRolePermission(roleName, permissionName, granted) {
+      if (!granted && roleName === ADMIN_ROLE && permissionName === ADMIN_PERMISSION) {
+        throw new KeycardError('builtin_protected');
+      }
+      const holders = await store.setRolePermission(roleName, permissionName, granted);
+      await bumpUserStamps(context, holders);
+      return findRole(roleName);
+    },
+    async setUserRole(userUuid, roleName, held) {
+      await userMustExist(userUuid);
+      if (!held && roleName === ADMIN_ROLE) await refuseLastAdmin(context, userUuid);
+      if (await store.setUserRole(userUuid, roleName, held)) await bumpUserStamps(context, [userUuid]);
+      return store.findUserAccess(userUuid);
+    },
+    async setUserPermission(userUuid, permissionName, held) {
+      await userMustExist(userUuid);
+      if (!held && permissionName === ADMIN_PERMISSION) await refuseLastAdmin(context, userUuid);
+      if (await store.setUserPermission(userUuid, permissionName, held)) {
+        await bumpUserStamps(context, [userUuid]);
+      }
+      return store.findUserAccess(userUuid);
+    },
+    async userAccess(userUuid) {
+      await userMustExist(userUuid);
+      return store.findUserAccess(userUuid);
+    },
+  };
+}

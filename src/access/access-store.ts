@@ -1,0 +1,48 @@
+/** A role as administration shows it, with the permissions it grants. */
+export interface Role {
+  readonly name: string;
+  readonly description: string | null;
+  readonly permissions: readonly string[];
+  readonly createdAt: number;
+}
+
+export interface Permission {
+  readonly name: string;
+  readonly description: string | null;
+  readonly createdAt: number;
+}
+
+/** What a user holds: roles, and the permissions granted directly or through those roles (sorted, distinct). */
+export interface UserAccess {
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+}
+
+/**
+ * What roles and permissions need from storage: domain operations, each answering which users it affected so
+ * their stamps can be bumped. Throws `name_taken` for a duplicate name, `role_not_found`,
+ * `permission_not_found` and `user_not_found` for a reference to nothing.
+ */
+export interface AccessStore {
+  createRole(role: Omit<Role, 'permissions'>): Promise<void>;
+  /** Deletes a role and its links; returns the users who held it, undefined when there is no such role. */
+  deleteRole(name: string): Promise<string[] | undefined>;
+  listRoles(): Promise<Role[]>;
+  findRole(name: string): Promise<Role | undefined>;
+  createPermission(permission: Permission): Promise<void>;
+  /** Deletes a permission and its links; returns the users who held it (directly or by a role), or undefined. */
+  deletePermission(name: string): Promise<string[] | undefined>;
+  listPermissions(): Promise<Permission[]>;
+  /** Adds (or with `granted` false removes) a permission of a role; returns the role's holders. */
+  setRolePermission(roleName: string, permissionName: string, granted: boolean): Promise<string[]>;
+  /** Gives (or takes) a role; returns whether anything changed. */
+  setUserRole(userUuid: string, roleName: string, held: boolean): Promise<boolean>;
+  /** Gives (or takes) a direct permission; returns whether anything changed. */
+  setUserPermission(userUuid: string, permissionName: string, held: boolean): Promise<boolean>;
+  /** Roles and effective permissions of a user (none for an unknown user). */
+  findUserAccess(userUuid: string): Promise<UserAccess>;
+  /** Uuids of the users holding a role. */
+  listRoleHolders(roleName: string): Promise<string[]>;
+  /** Uuids of the users holding a permission, directly or through a role. */
+  listPermissionHolders(permissionName: string): Promise<string[]>;
+}

@@ -1,0 +1,19 @@
+import type { SessionContext } from '../sessions/session-context.js';
+import type { CachedAccess } from './access-cache.js';
+
+/**
+ * A user's roles and effective permissions: from memory when valid, else read from the store and kept. Read
+ * under the stamp current before the read: a bump that lands during the read leaves the entry stale, to be
+ * read again next time, never a stale entry taken for fresh.
+ */
+export async function userAccess(context: SessionContext, userUuid: string): Promise<CachedAccess> {
+  const held = context.access.find(userUuid);
+  if (held !== undefined) return held;
+  const read = {
+    validAfter: context.access.validAfterOf(userUuid),
+    loadedAt: context.clock.now(),
+    epoch: context.access.epoch,
+  };
+  const access = await context.store.findUserAccess(userUuid);
+  return context.access.set(userUuid, access, read);
+}
