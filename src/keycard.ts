@@ -397,7 +397,11 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     authenticateLegacy: (legacyToken, request) =>
       limitTokenFailures(context.rateLimiter, request, () => authenticateLegacyToken(context, legacyToken)),
     authenticate: (accessToken, request) =>
-      limitTokenFailures(context.rateLimiter, request, () => authentication.authenticate(accessToken)),
+      limitTokenFailures(context.rateLimiter, request, async () => {
+        // Opaque tokens load the stamps themselves; a JWT's stamp check is synchronous, so they are loaded here.
+        await loadStamps(context);
+        return authentication.authenticate(accessToken);
+      }),
     authenticateCached: authentication.authenticateCached,
     isAccessJwt: authentication.isAccessJwt,
     refresh: async (refreshToken, request) => {

@@ -165,6 +165,7 @@ describe('JWT access tokens', () => {
       expect(asked).toContainEqual({
         userUuid: user.uuid,
         sessionUuid: session.uuid,
+        groupId: null,
         issuedAtMs: t.clock.now(),
       });
       staleBefore = t.clock.now() + 1;
