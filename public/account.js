@@ -162,6 +162,32 @@ $('revoke-others').addEventListener('click', (event) =>
 );
 $('sign-out').addEventListener('click', (event) => act(event.currentTarget, () => client.signOut()));
 
+// Changing the password asks for the current one first (the step-up); the other devices are signed out unless
+// the person unticks the box. This session carries on: its next request refreshes its tokens by itself.
+const passwordForm = $('password-form');
+passwordForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(passwordForm);
+  const currentPassword = String(data.get('current') ?? '');
+  const newPassword = String(data.get('new') ?? '');
+  if (currentPassword === '' || newPassword === '') {
+    say('Please enter your current password and a new one.');
+    return;
+  }
+  const keepOtherSessions = data.get('signOutOthers') !== 'on';
+  void act(passwordForm.querySelector('button'), async () => {
+    await client.changePassword({ currentPassword, newPassword, keepOtherSessions });
+    passwordForm.reset();
+    await loadDevices();
+    say(
+      keepOtherSessions
+        ? 'Your password was changed.'
+        : 'Your password was changed, and your other devices were signed out.',
+      'ok',
+    );
+  });
+});
+
 try {
   await showAccount();
 } catch (error) {

@@ -30,6 +30,18 @@ function stateChanging(cookies: { access: string; refresh: string }, otherUuid: 
       payload: JSON.stringify({ uuid: otherUuid }),
     },
     'revoke the others': { method: 'DELETE', url: '/sessions', headers: { cookie: cookieHeader(cookies) } },
+    'change the password': {
+      method: 'PUT',
+      url: '/me/password',
+      headers: { cookie: cookieHeader(cookies), 'content-type': 'application/json' },
+      payload: JSON.stringify({ current_password: PASSWORD, new_password: 'a different horse, stapled' }),
+    },
+    elevate: {
+      method: 'POST',
+      url: '/session/elevate',
+      headers: { cookie: cookieHeader(cookies), 'content-type': 'application/json' },
+      payload: JSON.stringify({ password: PASSWORD }),
+    },
     'refresh by cookie': {
       method: 'POST',
       url: '/session/refresh',

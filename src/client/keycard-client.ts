@@ -35,6 +35,15 @@ export interface KeycardClient {
   listSessions(): Promise<KeycardDevice[]>;
   revokeSession(uuid: string): Promise<void>;
   revokeOtherSessions(): Promise<void>;
+  /**
+   * Changes the password, proving the current one (the step-up). Every other session is signed out unless
+   * `keepOtherSessions`; this one carries on (its next request refreshes its tokens by itself).
+   */
+  changePassword(change: {
+    readonly currentPassword: string;
+    readonly newPassword: string;
+    readonly keepOtherSessions?: boolean;
+  }): Promise<void>;
   /** Exchanges the refresh token now (the fetch wrapper does it by itself when the access token expires). */
   refresh(): Promise<void>;
   /**
@@ -228,6 +237,12 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
     listSessions: async () => (await call<{ sessions: KeycardDevice[] }>('GET', '/sessions')).sessions,
     revokeSession: (uuid) => call('DELETE', '/session', { uuid }),
     revokeOtherSessions: () => call('DELETE', '/sessions'),
+    changePassword: ({ currentPassword, newPassword, keepOtherSessions = false }) =>
+      call('PUT', '/me/password', {
+        current_password: currentPassword,
+        new_password: newPassword,
+        keep_other_sessions: keepOtherSessions,
+      }),
     refresh: () => refreshAfter(generation),
     fetch: authenticatedFetch,
     onSignedOut(listener) {

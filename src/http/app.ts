@@ -128,8 +128,8 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   await app.register(authRoutes(keycard, origins));
   await app.register(sessionRoutes(keycard, origins));
   await app.register(meRoutes(keycard, origins));
-  await app.register(elevationRoutes(keycard));
-  await app.register(accountRoutes(keycard));
+  await app.register(elevationRoutes(keycard, origins));
+  await app.register(accountRoutes(keycard, origins));
   await app.register(adminRoutes(keycard));
   await app.register(healthRoutes(keycard));
   await app.register(eventsRoutes(keycard, origins));

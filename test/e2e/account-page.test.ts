@@ -5,6 +5,7 @@ import { chromiumAvailable, launchChromium } from './support/chromium.js';
 import { type RunningKeycard, startKeycard, startOtherOrigin } from './support/e2e-servers.js';
 
 const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a different horse, stapled';
 const ACCESS_TTL_SECONDS = 2;
 /** Screenshots of failed tests (gitignored). */
 const FAILURES = new URL('../../test-results/e2e/', import.meta.url);
@@ -162,6 +163,45 @@ describe.runIf(chromiumAvailable())('the account page in Chromium', () => {
     await laptop.locator('#signed-out').waitFor();
     await expect.poll(() => notice(laptop).textContent()).toBe('You were signed out from another device.');
     expect(await laptop.context().cookies()).toEqual([]);
+  });
+
+  it('changes the password behind the current one; other devices are signed out, this one carries on', async () => {
+    const email = uniqueEmail();
+    const laptop = await openPage({ userAgent: FIREFOX_ON_WINDOWS });
+    await signUp(laptop, email);
+    const page = await openPage();
+    await signIn(page, email);
+    await expect.poll(() => devices(page).count()).toBe(2);
+    const change = async (current: string) => {
+      await page.getByLabel('Current password', { exact: true }).fill(current);
+      await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Change password' }).click();
+    };
+
+    // The step-up: a wrong current password changes nothing.
+    await change('not my password at all');
+    await expect.poll(() => notice(page).textContent()).toBe('The email or password is incorrect.');
+    await expect.poll(() => devices(page).count()).toBe(2);
+
+    await change(PASSWORD);
+    await expect
+      .poll(() => notice(page).textContent())
+      .toBe('Your password was changed, and your other devices were signed out.');
+    await expect.poll(() => devices(page).count()).toBe(1);
+    // This session carries on (its tokens were refreshed by themselves after the stamp moved)...
+    await page.getByRole('button', { name: 'Refresh list' }).click();
+    await expect.poll(() => devices(page).count()).toBe(1);
+    expect(await page.locator('#signed-in').isVisible()).toBe(true);
+    // ...the laptop is signed out on its next action, and only the new password signs in.
+    await laptop.getByRole('button', { name: 'Refresh list' }).click();
+    await laptop.locator('#signed-out').waitFor();
+    await laptop.locator('#sign-in-email').fill(email);
+    await laptop.locator('#sign-in-password').fill(PASSWORD);
+    await laptop.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect.poll(() => notice(laptop).textContent()).toBe('The email or password is incorrect.');
+    await laptop.locator('#sign-in-password').fill(NEW_PASSWORD);
+    await laptop.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await laptop.getByRole('heading', { name: 'Your devices' }).waitFor();
   });
 
   it('refreshes silently once the access token has expired', async () => {

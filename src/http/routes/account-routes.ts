@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
+import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { callerOf, requestContextOf } from '../request-context.js';
 import { ApiVersionField, ApiVersionQuery, NoContent } from '../schemas/common-schemas.js';
 import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
@@ -33,10 +34,11 @@ const DeleteAccountBody = Type.Object(
 );
 
 /** The caller's own account: password, email, deletion. */
-export function accountRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+export function accountRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPluginAsyncTypebox {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   return async (app) => {
-    const authenticated = requireSession(keycard);
+    // The session cookie too (the account page), with the CSRF check cookie requests get.
+    const authenticated = requireSession(keycard, cookies);
 
     app.put(
       '/me/password',

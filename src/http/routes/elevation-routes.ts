@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Keycard } from '../../keycard.js';
 import { requireSession } from '../authenticate-request.js';
+import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { callerOf, requestContextOf } from '../request-context.js';
 import {
@@ -23,10 +24,11 @@ const ElevateBody = Type.Object(
 );
 
 /** Step-up ("permify") and its end ("depermify"). */
-export function elevationRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
+export function elevationRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPluginAsyncTypebox {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   return async (app) => {
-    const authenticated = requireSession(keycard);
+    // The session cookie too (the account page), with the CSRF check cookie requests get.
+    const authenticated = requireSession(keycard, cookies);
 
     app.post(
       '/session/elevate',
