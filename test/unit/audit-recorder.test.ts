@@ -36,7 +36,35 @@ function recordSignIns(record: ReturnType<typeof createAuditRecorder>['record'],
 
 const agentsOf = (events: readonly AuditEvent[]) => events.map((event) => event.userAgent);
 
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('the audit recorder', () => {
+  it('at rest writes a row on the next turn; right after a write, lets rows gather for gatherMs into one write', async () => {
+    const { store, written, batches } = fakeStore();
+    const recorder = createAuditRecorder(store, { gatherMs: 40 });
+    recordSignIns(recorder.record, ['a']);
+    await tick();
+    await tick();
+    expect(agentsOf(written)).toEqual(['a']);
+    // Busy: the next rows wait for one another instead of going one write each.
+    recordSignIns(recorder.record, ['b']);
+    await tick();
+    recordSignIns(recorder.record, ['c']);
+    await tick();
+    expect(agentsOf(written)).toEqual(['a']);
+    await sleep(80);
+    expect(agentsOf(written)).toEqual(['a', 'b', 'c']);
+    expect(batches).toEqual([1, 2]);
+    // At rest again (no write for longer than gatherMs): written on the next turn.
+    await sleep(60);
+    recordSignIns(recorder.record, ['d']);
+    await tick();
+    await tick();
+    expect(batches).toEqual([1, 2, 1]);
+    await recorder.close();
+  });
+
   it('writes what is queued in batches, in the order it happened', async () => {
     const { store, written, batches } = fakeStore();
     const recorder = createAuditRecorder(store, { maxBatch: 2 });

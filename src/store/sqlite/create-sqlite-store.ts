@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { KeycardDatabase } from '../kysely/database.js';
 import { createKyselyStore, type KeycardStore } from '../kysely/kysely-store.js';
 import { migrateToLatest } from '../kysely/migrate-to-latest.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -24,7 +25,7 @@ export async function createSqliteStore({
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<KeycardDatabase>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<KeycardDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   if (migrate) await migrateToLatest(db as Kysely<unknown>);
   return createKyselyStore(db, {
     isUniqueViolation: (error) =>
