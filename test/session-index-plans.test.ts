@@ -47,7 +47,10 @@ describe.skipIf(kind !== 'postgres')('session indexes on PostgreSQL', () => {
   it('are partial for the columns a new session leaves empty, and the range scans use them', async () => {
     const schema = uniqueSchemaName();
     await (await createPostgresStore({ connectionString: TEST_POSTGRES_URL, schema })).close();
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path=${schema}` });
+    const client = new pg.Client({
+      connectionString: TEST_POSTGRES_URL,
+      options: `-c search_path=${schema}`,
+    });
     await client.connect();
     try {
       const { rows } = await client.query<{ indexname: string; indexdef: string }>(

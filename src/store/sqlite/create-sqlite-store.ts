@@ -25,7 +25,9 @@ export async function createSqliteStore({
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<KeycardDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<KeycardDatabase>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   if (migrate) await migrateToLatest(db as Kysely<unknown>);
   return createKyselyStore(db, {
     isUniqueViolation: (error) =>
