@@ -69,6 +69,7 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
       writeFileSync(tokensFile, `${accessTokens.join('\n')}\n`);
       const sample = await send(`${keycard.url}/me`, 'GET', undefined, accessTokens[0]);
       if (sample.status !== 200) throw new Error(`GET /me answered ${sample.status}: ${sample.body}`);
+      await expectRefused(keycard.url, tamperedToken(accessTokens[0] ?? ''));
       const keycardBodyBytes = Buffer.byteLength(sample.body);
       const bare = await startBenchProcess(
         join(import.meta.dirname, 'bare-server.ts'),
@@ -119,6 +120,25 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
   }
 }
 
+/**
+ * `token` with one character of its last part (the secret of an opaque token, the signature of a JWT) changed,
+ * away from the end: the last base64url character of a signature can carry only padding bits, which decoders
+ * ignore, so changing it could leave the token valid.
+ */
+export function tamperedToken(token: string): string {
+  const at = token.length - 8;
+  const replacement = token[at] === 'A' ? 'B' : 'A';
+  return `${token.slice(0, at)}${replacement}${token.slice(at + 1)}`;
+}
+
+/** Sanity check before measuring: the server must refuse a token it did not issue, so it really checks each one. */
+async function expectRefused(url: string, token: string): Promise<void> {
+  const refused = await send(`${url}/me`, 'GET', undefined, token);
+  if (refused.status !== 401) {
+    throw new Error(`GET /me with a tampered token answered ${refused.status}, not 401: ${refused.body}`);
+  }
+}
+
 function row(name: string, runs: readonly WrkResult[], ratio: string, storeCalls: string): string {
   const rates = runs.map((run) => run.requestsPerSecond);
   const failures = runs.reduce((sum, run) => sum + run.non2xx + run.socketErrors, 0);
@@ -151,6 +171,7 @@ export function formatMeThroughput(results: readonly MeThroughput[]): string {
       '',
       `Each pairing: ${first.warmUpSeconds} s of warm-up on each server, then ${first.bare.length} alternating rounds (bare, Keycard, …) of wrk pinned to core 1, each server pinned to core 0:`,
       `\`${first.wrkCommand}\` (rotating-bearer.lua sends a different token on every request).`,
+      'Before measuring, each Keycard server must answer 200 to one of its tokens and 401 to the same token with one character of its secret (opaque) or signature (JWT) changed.',
       'Store calls are counted by a proxy around the store, from the end of the warm-up to the end of the last round; `touchSession` is the activity write each session gets at most once a minute, by design.',
     );
   }
