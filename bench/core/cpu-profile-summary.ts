@@ -55,7 +55,7 @@ export function summariseCpuProfile(profile: CpuProfile, rows: number): string {
     // Total time: each Keycard function on the sample's stack once, however deep the recursion.
     const seen = new Set<string>();
     for (let at: ProfileNode | undefined = node; at !== undefined; at = byId.get(parentOf.get(at.id) ?? -1)) {
-      if (!at.callFrame.url.includes('/dist/')) continue;
+      if (!/\/dist\//.test(at.callFrame.url) || at.callFrame.url.includes('/node_modules/')) continue;
       const name = nameOf(at);
       if (seen.has(name)) continue;
       seen.add(name);
