@@ -4,36 +4,17 @@ import { signJwt } from '../../src/tokens/sign-jwt.js';
 import { TokenError, type TokenErrorCode } from '../../src/verify/token-error.js';
 import { VerifiedJwtCache } from '../../src/verify/verified-jwt-cache.js';
 import type { JwtPolicy } from '../../src/verify/verify-jwt.js';
+import { accessClaims, accessPolicy, NOW } from '../support/jwt-fixtures.js';
 
-const NOW = Date.UTC(2026, 0, 1);
-const nowSeconds = NOW / 1000;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function tokenOf(key: SigningKey, overrides: Record<string, unknown> = {}): string {
-  return signJwt(key, 'at+jwt', {
-    iss: 'https://auth.example',
-    sub: 'user-1',
-    aud: 'api',
-    exp: nowSeconds + 900,
-    iat: nowSeconds,
-    nbf: nowSeconds,
-    sid: 'session-1',
-    kcp: 'access',
-    groups: ['group-1'],
-    ...overrides,
-  });
+  return signJwt(key, 'at+jwt', accessClaims({ groups: ['group-1'], ...overrides }));
 }
 
 /** A policy whose keys the test can change, as a keyring's change on rotation or reload. */
 function policyWith(keys: Map<string, SigningKey>): JwtPolicy {
-  return {
-    keyFor: (kid) => keys.get(kid),
-    typ: 'at+jwt',
-    issuer: 'https://auth.example',
-    audiences: ['api'],
-    clockSkewSeconds: 30,
-    purposes: ['access'],
-  };
+  return accessPolicy((kid) => keys.get(kid));
 }
 
 function refusal(cache: VerifiedJwtCache, token: string, now = NOW): TokenErrorCode | 'accepted' {
