@@ -11,8 +11,8 @@ interface Verified {
  * `verifyJwt` under one policy, remembering the tokens it accepted. A client sends the same access token on every
  * request until it expires, and an Ed25519 signature check costs several times a whole bare HTTP request
  * (`npm run bench -- me-jwt`, README Performance): a token seen before is accepted from memory when it is the very
- * same string, the key that verified it is still the one the policy gives for its `kid`, and its times (`exp`,
- * `nbf`, `iat`) still pass; only those are checked again. What the caller checks after verification (the
+ * same string, the policy still gives the key that verified it (the same key material) for its `kid`, and its
+ * times (`exp`, `nbf`, `iat`) still pass; only those are checked again. What the caller checks after verification (the
  * session, the stamps) it still checks on every request.
  *
  * Keyed by the whole token, compared exactly: a key made of a part of it (the signature alone) would let a forged
@@ -43,16 +43,19 @@ export class VerifiedJwtCache {
   verify(token: string, nowMs: number): JwtClaims {
     const known = this.#entries.get(token);
     if (known !== undefined) {
-      if (this.#policy.keyFor(known.key.kid) === known.key) {
+      const key = this.#policy.keyFor(known.key.kid);
+      if (key !== undefined && sameKey(key, known.key)) {
         try {
           checkClaimTimes(known.claims, this.#policy, nowMs);
         } catch (error) {
           this.#entries.delete(token);
           throw error;
         }
+        // A keyring reload makes new key objects of the same keys: keep the new one, so the next hit is quick.
+        if (key !== known.key) this.#entries.set(token, { claims: known.claims, key });
         return known.claims;
       }
-      // The key was retired, replaced or reloaded: verify again (with whatever key the kid names now).
+      // The key is gone, or the kid names other key material now: verify again (and refuse if it fails).
       this.#entries.delete(token);
     }
     const { claims, key } = verifyJwtAndKey(token, this.#policy, nowMs);
@@ -64,6 +67,11 @@ export class VerifiedJwtCache {
     this.#entries.set(token, { claims: frozen, key });
     return frozen;
   }
+}
+
+/** Whether `a` and `b` are the same key: the same object, or the same algorithm and key material. */
+function sameKey(a: VerificationKey, b: VerificationKey): boolean {
+  return a === b || (a.alg === b.alg && a.key.equals(b.key));
 }
 
 /** `value` (parsed JSON), frozen with everything in it. */

@@ -60,16 +60,21 @@ describe.each(['EdDSA', 'HS256'] as const)('VerifiedJwtCache with %s', (alg) => 
     expect(refusal(cache, token, NOW - 31_000)).toBe('token_not_yet_valid');
   });
 
-  it('refuses a cached token once its key is gone, and verifies it again with a replaced key', () => {
+  it('refuses a cached token once its key is gone or its kid names another key', () => {
     const { cache, keys } = fresh();
     const token = tokenOf(key);
-    cache.verify(token, NOW);
+    const first = cache.verify(token, NOW);
+    // The same key material under a new object (a reload of the keyring): still from memory.
+    keys.set(key.kid, { ...key });
+    expect(cache.verify(token, NOW)).toBe(first);
     keys.delete(key.kid);
     expect(refusal(cache, token)).toBe('token_key_unknown');
-    // The same key material under a new object (a reload of the keyring): a full verification, then cached.
-    keys.set(key.kid, { ...key });
-    expect(refusal(cache, token)).toBe('accepted');
-    expect(cache.size).toBe(1);
+    expect(cache.size).toBe(0);
+    keys.set(key.kid, key);
+    cache.verify(token, NOW);
+    keys.set(key.kid, { ...generateSigningKey(alg, NOW), kid: key.kid });
+    expect(refusal(cache, token)).toBe('token_signature_invalid');
+    expect(cache.size).toBe(0);
   });
 
   it('never takes a different string for a cached one: tampered payload, signature, or header', () => {
