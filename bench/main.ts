@@ -15,6 +15,7 @@ import { formatSignInStorm, measureSignInStorm } from './core/sign-in-storm.js';
 import { formatSweep, measureSweep } from './core/sweep-scaling.js';
 import { measureLedger } from './ledger/ledger-bench.js';
 import { measureVerify } from './verify/verify-bench.js';
+import { formatVerifyFeed, measureVerifyFeed } from './verify/verify-feed-bench.js';
 
 interface Benchmark {
   readonly title: string;
@@ -38,31 +39,71 @@ async function postgresAndRedisMissing(): Promise<string | undefined> {
   return undefined;
 }
 
+/** A Keycard configuration `me` measures against the bare route, and the ratio it must reach. */
+interface MePairing {
+  readonly label: string;
+  readonly env: Record<string, string>;
+  readonly target: number;
+  /** Needs PostgreSQL and Redis: the environment is completed with a fresh database and a Redis prefix. */
+  readonly postgresAndRedis?: boolean;
+}
+
+/** JWT access tokens (issue 4): verified with the signing key on every request, then the session's state. */
+function jwtPairing(alg: 'EdDSA' | 'HS256'): MePairing {
+  return {
+    label: `SQLite, JWT ${alg}`,
+    env: { KEYCARD_ACCESS_TOKEN_FORMAT: 'jwt', KEYCARD_JWT_ALG: alg },
+    target: 0.75,
+  };
+}
+
+const SQLITE_PAIRING: MePairing = { label: 'SQLite', env: {}, target: 0.8 };
+const POSTGRES_PAIRING: MePairing = {
+  label: 'PostgreSQL + Redis',
+  env: {},
+  target: 0.75,
+  postgresAndRedis: true,
+};
+const JWT_PAIRINGS: readonly MePairing[] = [jwtPairing('EdDSA'), jwtPairing('HS256')];
+
+async function measureMe(pairings: readonly MePairing[]): Promise<string> {
+  const results: MeThroughput[] = [];
+  const missing = pairings.some((pairing) => pairing.postgresAndRedis === true)
+    ? await postgresAndRedisMissing()
+    : undefined;
+  for (const pairing of pairings) {
+    if (pairing.postgresAndRedis !== true) {
+      results.push(await measureMeThroughput(pairing));
+    } else if (missing === undefined) {
+      results.push(
+        await withBenchDatabase((databaseUrl, name) =>
+          measureMeThroughput({
+            ...pairing,
+            env: {
+              ...pairing.env,
+              KEYCARD_DATABASE_URL: databaseUrl,
+              KEYCARD_REDIS_URL: BENCH_REDIS_URL,
+              KEYCARD_REDIS_PREFIX: `${name}:`,
+            },
+          }),
+        ),
+      );
+    }
+  }
+  const note = missing === undefined ? [] : [`\n(PostgreSQL + Redis pairing left out: ${missing}.)`];
+  return [formatMeThroughput(results), ...note].join('\n');
+}
+
 const benchmarks: Record<string, Benchmark> = {
   me: {
     title: 'Authenticated GET /me against a bare Fastify route with a body of the same size',
     byDefault: true,
-    async run() {
-      const results: MeThroughput[] = [await measureMeThroughput({ label: 'SQLite', env: {}, target: 0.8 })];
-      const missing = await postgresAndRedisMissing();
-      if (missing === undefined) {
-        results.push(
-          await withBenchDatabase((databaseUrl, name) =>
-            measureMeThroughput({
-              label: 'PostgreSQL + Redis',
-              env: {
-                KEYCARD_DATABASE_URL: databaseUrl,
-                KEYCARD_REDIS_URL: BENCH_REDIS_URL,
-                KEYCARD_REDIS_PREFIX: `${name}:`,
-              },
-              target: 0.75,
-            }),
-          ),
-        );
-      }
-      const note = missing === undefined ? [] : [`\n(PostgreSQL + Redis pairing left out: ${missing}.)`];
-      return [formatMeThroughput(results), ...note].join('\n');
-    },
+    run: () => measureMe([SQLITE_PAIRING, ...JWT_PAIRINGS, POSTGRES_PAIRING]),
+  },
+  'me-jwt': {
+    title: 'Authenticated GET /me with JWT access tokens against a bare Fastify route (the JWT rows of `me`)',
+    byDefault: false,
+    run: () => measureMe(JWT_PAIRINGS),
   },
   'sign-in': {
     title: 'Sign-in against raw argon2id verification, and GET /health during the sign-in storm',
@@ -89,6 +130,26 @@ const benchmarks: Record<string, Benchmark> = {
       'JWT verification: verify() and verifyJwt against raw node:crypto on the same token (jose for comparison)',
     byDefault: false,
     run: measureVerify,
+  },
+  'verify-feed': {
+    title: 'Revocation reaching a keycard/verify verifier in another process through the feed',
+    byDefault: false,
+    async run() {
+      const missing = await postgresAndRedisMissing();
+      const revocations = 200;
+      if (missing !== undefined) {
+        const rows = await measureVerifyFeed({ revocations });
+        return `${formatVerifyFeed(rows)}\n\n(PostgreSQL + Redis rows left out: ${missing}.)`;
+      }
+      return withBenchDatabase(async (databaseUrl, name) =>
+        formatVerifyFeed(
+          await measureVerifyFeed({
+            revocations,
+            postgres: { databaseUrl, redisUrl: BENCH_REDIS_URL, redisPrefix: `${name}:` },
+          }),
+        ),
+      );
+    },
   },
   propagation: {
     title: 'Revocation propagation across three nodes (PostgreSQL + Redis)',

@@ -11,6 +11,7 @@ import {
   testOptions,
   errorOf,
   registerUser,
+  signInUser,
   type TestKeycard,
   useTestKeycard,
 } from './support/test-keycard.js';
@@ -90,6 +91,24 @@ describe('JWT access tokens', () => {
     const response = await me(t, tokens.access_token);
     expect(response.statusCode).toBe(401);
     expect(errorOf(response)).toMatchObject({ code: 'session_revoked', reason: 'sign_out' });
+  });
+
+  it('already accepted are still checked on every request: a stamp, the end of the session, a forgery', async () => {
+    const alice = await registerUser(t.app);
+    const phone = await signInUser(t.app, alice.user.email);
+    for (const session of [alice, phone]) {
+      expect((await me(t, session.tokens.access_token)).statusCode).toBe(200);
+      expect((await me(t, session.tokens.access_token)).statusCode).toBe(200);
+    }
+    const [header = '', , signature = ''] = phone.tokens.access_token.split('.');
+    const forged = `${header}.${b64({ ...partsOf(phone.tokens.access_token).payload, sid: alice.session.uuid })}.${signature}`;
+    expect(errorOf(await me(t, forged)).code).toBe('token_invalid');
+
+    await t.app.inject({ method: 'POST', url: '/auth/sign_out', headers: bearer(phone.tokens.access_token) });
+    expect(errorOf(await me(t, phone.tokens.access_token))).toMatchObject({ code: 'session_revoked' });
+    t.clock.advance(1000);
+    await t.keycard.admin.bumpStamp('user', alice.user.uuid);
+    expect(errorOf(await me(t, alice.tokens.access_token)).code).toBe('claims_stale');
   });
 
   it('expire at exp (plus the clock skew) with access_token_expired, and refresh to a new JWT', async () => {

@@ -33,7 +33,10 @@ function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 
 /**
  * Runs a TypeScript bench server with tsx, pinned to `cpus` with taskset, and waits (at most 60 s) for the
- * `listening on <url>` line it prints. Its environment is only PATH, a silent log level and `env`.
+ * `listening on <url>` line it prints. Its environment is only PATH, a silent log level and `env`. With
+ * KEYCARD_BENCH_CPU_PROF=<folder> in the bench's environment, each such process writes a V8 CPU profile there
+ * when it stops (`node --cpu-prof`; open it in Chrome's DevTools, or summarise it with
+ * `npx tsx bench/core/cpu-profile-summary.ts <file>`).
  */
 export function startBenchProcess(
   script: string,
@@ -41,10 +44,16 @@ export function startBenchProcess(
   env: Record<string, string>,
   cpus: string,
 ): Promise<BenchProcess> {
-  const child = spawn('taskset', ['-c', cpus, process.execPath, '--import', 'tsx', script, ...args], {
-    env: { PATH: process.env.PATH ?? '', KEYCARD_LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const profileFolder = process.env.KEYCARD_BENCH_CPU_PROF;
+  const profiling = profileFolder === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileFolder}`];
+  const child = spawn(
+    'taskset',
+    ['-c', cpus, process.execPath, ...profiling, '--import', 'tsx', script, ...args],
+    {
+      env: { PATH: process.env.PATH ?? '', KEYCARD_LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   running.add(child);
   child.once('exit', () => running.delete(child));
   return new Promise<BenchProcess>((resolve, reject) => {

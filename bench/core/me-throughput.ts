@@ -9,10 +9,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { send } from '../cluster/closed-loop.js';
-import { type StoreCalls, formatStoreCalls, startBenchProcess, storeCallsBetween } from './bench-process.js';
+import {
+  type BenchProcess,
+  type StoreCalls,
+  formatStoreCalls,
+  startBenchProcess,
+  storeCallsBetween,
+} from './bench-process.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { seedSessions } from './seed-accounts.js';
 import { median, ratioCell, spread } from './stats.js';
 import { describeWrk, runWrk, type WrkOptions, type WrkResult } from './wrk.js';
+
+/** One wrk run, with the CPU time the server used for it (all its threads) per request answered. */
+export interface MeRun extends WrkResult {
+  readonly serverCpuUsPerRequest: number;
+}
+
+/** Runs wrk against `server` and reads the server's CPU time before and after. */
+async function measuredRun(server: BenchProcess, options: WrkOptions): Promise<MeRun> {
+  const pid = server.child.pid ?? 0;
+  const cpuBefore = processCpuSeconds(pid);
+  const result = await runWrk(options);
+  const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
+  return { ...result, serverCpuUsPerRequest: (cpuSeconds * 1e6) / result.requests };
+}
 
 export interface MeThroughputOptions {
   /** Label of the store, for the table. */
@@ -35,8 +56,8 @@ export interface MeThroughput {
   readonly tokens: number;
   readonly keycardBodyBytes: number;
   readonly bareBodyBytes: number;
-  readonly bare: WrkResult[];
-  readonly keycard: WrkResult[];
+  readonly bare: MeRun[];
+  readonly keycard: MeRun[];
   /** Store calls Keycard made during the measured rounds (after the warm-up), by method. */
   readonly storeCallsMeasured: StoreCalls;
   readonly wrkCommand: string;
@@ -69,6 +90,7 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
       writeFileSync(tokensFile, `${accessTokens.join('\n')}\n`);
       const sample = await send(`${keycard.url}/me`, 'GET', undefined, accessTokens[0]);
       if (sample.status !== 200) throw new Error(`GET /me answered ${sample.status}: ${sample.body}`);
+      await expectRefused(keycard.url, tamperedToken(accessTokens[0] ?? ''));
       const keycardBodyBytes = Buffer.byteLength(sample.body);
       const bare = await startBenchProcess(
         join(import.meta.dirname, 'bare-server.ts'),
@@ -90,11 +112,11 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
         await runWrk(load(bare.url, warmUpSeconds));
         await runWrk(load(keycard.url, warmUpSeconds));
         const callsBefore = await keycard.storeCalls();
-        const bareRuns: WrkResult[] = [];
-        const keycardRuns: WrkResult[] = [];
+        const bareRuns: MeRun[] = [];
+        const keycardRuns: MeRun[] = [];
         for (let round = 0; round < rounds; round += 1) {
-          bareRuns.push(await runWrk(load(bare.url, seconds)));
-          keycardRuns.push(await runWrk(load(keycard.url, seconds)));
+          bareRuns.push(await measuredRun(bare, load(bare.url, seconds)));
+          keycardRuns.push(await measuredRun(keycard, load(keycard.url, seconds)));
         }
         return {
           label: options.label,
@@ -119,29 +141,53 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
   }
 }
 
-function row(name: string, runs: readonly WrkResult[], ratio: string, storeCalls: string): string {
+/**
+ * `token` with one character of its last part (the secret of an opaque token, the signature of a JWT) changed,
+ * away from the end: the last base64url character of a signature can carry only padding bits, which decoders
+ * ignore, so changing it could leave the token valid.
+ */
+export function tamperedToken(token: string): string {
+  const at = token.length - 8;
+  const replacement = token[at] === 'A' ? 'B' : 'A';
+  return `${token.slice(0, at)}${replacement}${token.slice(at + 1)}`;
+}
+
+/** Sanity check before measuring: the server must refuse a token it did not issue, so it really checks each one. */
+async function expectRefused(url: string, token: string): Promise<void> {
+  const refused = await send(`${url}/me`, 'GET', undefined, token);
+  if (refused.status !== 401) {
+    throw new Error(`GET /me with a tampered token answered ${refused.status}, not 401: ${refused.body}`);
+  }
+}
+
+function row(name: string, runs: readonly MeRun[], ratios: string, storeCalls: string): string {
   const rates = runs.map((run) => run.requestsPerSecond);
   const failures = runs.reduce((sum, run) => sum + run.non2xx + run.socketErrors, 0);
   const p99 = runs.map((run) => run.p99Ms);
-  return `| ${name} | ${median(rates).toFixed(0)} | ${spread(rates)} | ${median(p99).toFixed(2)} (${spread(p99, 2)}) | ${ratio} | ${storeCalls} | ${failures} |`;
+  const cpu = runs.map((run) => run.serverCpuUsPerRequest);
+  return `| ${name} | ${median(rates).toFixed(0)} | ${spread(rates)} | ${median(p99).toFixed(2)} (${spread(p99, 2)}) | ${median(cpu).toFixed(1)} (${spread(cpu, 1)}) | ${ratios} | ${storeCalls} | ${failures} |`;
 }
 
 export function formatMeThroughput(results: readonly MeThroughput[]): string {
   const [first] = results;
   const lines = [
-    '| server (GET /me) | req/s, median | req/s, min–max | p99 ms, median (min–max) | ratio Keycard / bare (target) | store calls while measured | non-2xx + socket errors |',
-    '|---|---|---|---|---|---|---|',
+    '| server (GET /me) | req/s, median | req/s, min–max | p99 ms, median (min–max) | server CPU µs per request, median (min–max) | ratio Keycard / bare (target): by req/s; by CPU per request | store calls while measured | non-2xx + socket errors |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const result of results) {
-    const ratio =
-      median(result.keycard.map((run) => run.requestsPerSecond)) /
-      median(result.bare.map((run) => run.requestsPerSecond));
+    const medianOf = (runs: readonly MeRun[], value: (run: MeRun) => number) => median(runs.map(value));
+    const byRate =
+      medianOf(result.keycard, (run) => run.requestsPerSecond) /
+      medianOf(result.bare, (run) => run.requestsPerSecond);
+    const byCpu =
+      medianOf(result.bare, (run) => run.serverCpuUsPerRequest) /
+      medianOf(result.keycard, (run) => run.serverCpuUsPerRequest);
     lines.push(
       row(`bare Fastify route, ${result.bareBodyBytes}-byte body`, result.bare, 'baseline', '–'),
       row(
         `Keycard, ${result.label}, ${result.tokens.toLocaleString('en')} tokens, ${result.keycardBodyBytes}-byte body`,
         result.keycard,
-        ratioCell(ratio, result.target),
+        `${ratioCell(byRate, result.target)}; ${byCpu.toFixed(2)}`,
         formatStoreCalls(result.storeCallsMeasured),
       ),
     );
@@ -151,6 +197,8 @@ export function formatMeThroughput(results: readonly MeThroughput[]): string {
       '',
       `Each pairing: ${first.warmUpSeconds} s of warm-up on each server, then ${first.bare.length} alternating rounds (bare, Keycard, …) of wrk pinned to core 1, each server pinned to core 0:`,
       `\`${first.wrkCommand}\` (rotating-bearer.lua sends a different token on every request).`,
+      'Before measuring, each Keycard server must answer 200 to one of its tokens and 401 to the same token with one character of its secret (opaque) or signature (JWT) changed.',
+      'Server CPU time is user and system time of the server process (every thread, from /proc) during each run, divided by the requests wrk counted: on a machine shared with other work it is steadier than req/s, as time spent waiting for the core does not count.',
       'Store calls are counted by a proxy around the store, from the end of the warm-up to the end of the last round; `touchSession` is the activity write each session gets at most once a minute, by design.',
     );
   }

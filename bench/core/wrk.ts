@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface WrkResult {
+  readonly requests: number;
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -67,12 +68,14 @@ function toMs(value: string, unit: string): number {
 
 export function parseWrk(output: string): WrkResult {
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const requests = /(\d+) requests in /.exec(output);
   const p50 = /\s50%\s+([\d.]+)(us|ms|s)\b/.exec(output);
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(output);
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   if (rate?.[1] === undefined) throw new Error(`unreadable wrk output:\n${output}`);
   return {
+    requests: requests?.[1] === undefined ? NaN : Number(requests[1]),
     requestsPerSecond: Number(rate[1]),
     p50Ms: p50?.[1] === undefined ? NaN : toMs(p50[1], p50[2] ?? 'ms'),
     p99Ms: p99?.[1] === undefined ? NaN : toMs(p99[1], p99[2] ?? 'ms'),

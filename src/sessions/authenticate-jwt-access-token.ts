@@ -1,28 +1,56 @@
 import { KeycardError } from '../core/errors.js';
 import type { JwtClaims } from '../verify/jwt-claims.js';
 import { isTokenError } from '../verify/token-error.js';
+import { VerifiedJwtCache } from '../verify/verified-jwt-cache.js';
 import { type JwtPolicy, verifyJwt } from '../verify/verify-jwt.js';
 import type { AuthenticatedSession } from './authenticate-access-token.js';
 import type { CachedSession } from './session-cache.js';
 import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
-import { accessTokenPolicy } from './jwt-access-tokens.js';
+import { accessTokenPolicy, type JwtSettings } from './jwt-access-tokens.js';
 import { isSessionExpired } from './session-lifetimes.js';
+
+/**
+ * Access tokens verified lately, so a token's signature is checked once, not on every request (see
+ * `VerifiedJwtCache`). About 0.9 kB a token (its 500-odd characters and its claims), so 9 MB at most; a client
+ * holds one access token at a time, so this covers the clients active within a few minutes on a busy node.
+ */
+const VERIFIED_ACCESS_TOKENS = 10_000;
+
+/**
+ * One cache per Keycard (its JWT settings), made on first use: a WeakMap rather than a field of the settings,
+ * so the settings stay plain data and the cache goes with them.
+ */
+const verifiedAccessTokens = new WeakMap<JwtSettings, VerifiedJwtCache>();
+
+function verifiedAccessTokensOf(settings: JwtSettings): VerifiedJwtCache {
+  let cache = verifiedAccessTokens.get(settings);
+  if (cache === undefined) {
+    cache = new VerifiedJwtCache(accessTokenPolicy(settings), VERIFIED_ACCESS_TOKENS);
+    verifiedAccessTokens.set(settings, cache);
+  }
+  return cache;
+}
 
 /**
  * Verifies a JWT access token (signature with the key its `kid` names, then typ, iss, aud, exp, nbf, iat and the
  * purpose `access`) and its stamps, synchronously. Throws `KeycardError`: `access_token_expired` for an expired
  * token (the client refreshes), `claims_stale` for one older than a stamp, `token_invalid` for anything else.
+ * Without `policy` (Keycard's access tokens), a token verified before has only its times checked again.
  */
 export function verifyJwtAccessToken(
   context: SessionContext,
   accessToken: string,
-  policy: JwtPolicy = accessTokenPolicy(context.jwt),
+  policy?: JwtPolicy,
 ): JwtClaims {
   let claims: JwtClaims;
   try {
-    claims = verifyJwt(accessToken, policy, context.clock.now());
+    const now = context.clock.now();
+    claims =
+      policy === undefined
+        ? verifiedAccessTokensOf(context.jwt).verify(accessToken, now)
+        : verifyJwt(accessToken, policy, now);
   } catch (error) {
     if (isTokenError(error, 'token_expired')) throw new KeycardError('access_token_expired');
     throw new KeycardError('token_invalid', { cause: error });
@@ -75,7 +103,7 @@ export function authenticateCachedJwtAccessToken(
 export async function authenticateJwtAccessToken(
   context: SessionContext,
   accessToken: string,
-  policy: JwtPolicy = accessTokenPolicy(context.jwt),
+  policy?: JwtPolicy,
 ): Promise<AuthenticatedSession & { claims: JwtClaims }> {
   let claims: JwtClaims;
   try {

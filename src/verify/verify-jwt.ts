@@ -35,6 +35,15 @@ const ES256_SIGNATURE_BYTES = 64;
  * ES256 0.69× vs 1.11×; EdDSA 0.59× vs 0.92×.
  */
 export function verifyJwt(token: string, policy: JwtPolicy, nowMs: number): JwtClaims {
+  return verifyJwtAndKey(token, policy, nowMs).claims;
+}
+
+/** `verifyJwt`, also returning the key that verified the signature (for `VerifiedJwtCache`). */
+export function verifyJwtAndKey(
+  token: string,
+  policy: JwtPolicy,
+  nowMs: number,
+): { claims: JwtClaims; key: VerificationKey } {
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
   if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
@@ -66,8 +75,10 @@ export function verifyJwt(token: string, policy: JwtPolicy, nowMs: number): JwtC
 
   if (typeof typ !== 'string' || !typeMatches(typ, policy.typ)) throw new TokenError('token_claims_invalid');
   const claims = decodeJsonObject(encodedPayload);
-  checkClaims(claims, policy, nowMs);
-  return claims as JwtClaims;
+  checkClaims(claims, policy);
+  const verified = claims as JwtClaims;
+  checkClaimTimes(verified, policy, nowMs);
+  return { claims: verified, key };
 }
 
 function signatureMatches(key: VerificationKey, data: Buffer, signature: Buffer): boolean {
@@ -93,7 +104,8 @@ function typeMatches(actual: string, expected: string): boolean {
   return lower === expected || lower === `application/${expected}`;
 }
 
-function checkClaims(claims: Record<string, unknown>, policy: JwtPolicy, nowMs: number): void {
+/** The checks of a token's claims that do not depend on the time (those are `checkClaimTimes`). */
+function checkClaims(claims: Record<string, unknown>, policy: JwtPolicy): void {
   const { iss, sub, aud, exp, nbf, iat, kcp } = claims;
   if (iss !== policy.issuer || typeof sub !== 'string' || sub === '') {
     throw new TokenError('token_claims_invalid');
@@ -108,6 +120,14 @@ function checkClaims(claims: Record<string, unknown>, policy: JwtPolicy, nowMs: 
   if (!isNumericDate(exp) || !isNumericDate(iat) || (nbf !== undefined && !isNumericDate(nbf))) {
     throw new TokenError('token_claims_invalid');
   }
+}
+
+/**
+ * The checks of a token's claims that depend on the time: `exp`, `nbf` and `iat` (not in the future), each with
+ * the policy's skew. Alone, for a token whose other checks passed before (`VerifiedJwtCache`).
+ */
+export function checkClaimTimes(claims: JwtClaims, policy: JwtPolicy, nowMs: number): void {
+  const { exp, nbf, iat } = claims;
   const skewMs = policy.clockSkewSeconds * 1000;
   if (nowMs >= exp * 1000 + skewMs) throw new TokenError('token_expired');
   if (iat * 1000 > nowMs + skewMs || (nbf !== undefined && nbf * 1000 > nowMs + skewMs)) {

@@ -5,34 +5,13 @@ import { signJwt } from '../../src/tokens/sign-jwt.js';
 import { TokenError, type TokenErrorCode } from '../../src/verify/token-error.js';
 import { type JwsAlgorithm, verificationKeyFromJwk } from '../../src/verify/verification-key.js';
 import { type JwtPolicy, verifyJwt } from '../../src/verify/verify-jwt.js';
+import { accessClaims, accessPolicy, NOW, nowSeconds } from '../support/jwt-fixtures.js';
 
-const NOW = Date.UTC(2026, 0, 1);
-const nowSeconds = NOW / 1000;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    iss: 'https://auth.example',
-    sub: 'user-1',
-    aud: 'api',
-    exp: nowSeconds + 900,
-    iat: nowSeconds,
-    nbf: nowSeconds,
-    sid: 'session-1',
-    kcp: 'access',
-    ...overrides,
-  };
-}
+const claims = accessClaims;
 
 function policyFor(...keys: SigningKey[]): JwtPolicy {
-  return {
-    keyFor: (kid) => keys.find((key) => key.kid === kid),
-    typ: 'at+jwt',
-    issuer: 'https://auth.example',
-    audiences: ['api'],
-    clockSkewSeconds: 30,
-    purposes: ['access'],
-  };
+  return accessPolicy((kid) => keys.find((key) => key.kid === kid));
 }
 
 function refusal(token: string, policy: JwtPolicy, now = NOW): TokenErrorCode | 'accepted' {
