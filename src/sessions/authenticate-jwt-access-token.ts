@@ -2,13 +2,13 @@ import { KeycardError } from '../core/errors.js';
 import type { JwtClaims } from '../verify/jwt-claims.js';
 import { isTokenError } from '../verify/token-error.js';
 import { type JwtPolicy, verifyJwt } from '../verify/verify-jwt.js';
-import type { AuthenticatedSession } from './authenticate-access-token.js';
 import type { CachedSession } from './session-cache.js';
 import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { accessTokenPolicy } from './jwt-access-tokens.js';
 import { isSessionExpired } from './session-lifetimes.js';
+import { subjectOf } from './session.js';
 
 /**
  * Verifies a JWT access token (signature with the key its `kid` names, then typ, iss, aud, exp, nbf, iat and the
@@ -46,7 +46,7 @@ export function verifyJwtAccessToken(
 export function authenticateCachedJwtAccessToken(
   context: SessionContext,
   accessToken: string,
-): AuthenticatedSession | undefined {
+): CachedSession | undefined {
   let claims: JwtClaims;
   try {
     claims = verifyJwtAccessToken(context, accessToken);
@@ -76,7 +76,7 @@ export async function authenticateJwtAccessToken(
   context: SessionContext,
   accessToken: string,
   policy: JwtPolicy = accessTokenPolicy(context.jwt),
-): Promise<AuthenticatedSession & { claims: JwtClaims }> {
+): Promise<CachedSession & { claims: JwtClaims }> {
   let claims: JwtClaims;
   try {
     claims = verifyJwtAccessToken(context, accessToken, policy);
@@ -99,7 +99,7 @@ export async function authenticateJwtAccessToken(
     if (entry === undefined) {
       throw await endedSessionError(context, sessionUuid, () => true, new KeycardError('token_invalid'));
     }
-    if (entry.user.uuid !== claims.sub) throw new KeycardError('token_invalid');
+    if (subjectOf(entry.session) !== claims.sub) throw new KeycardError('token_invalid');
   }
   const now = context.clock.now();
   // As for opaque tokens: refused, not revoked (the denial may be lifted); the client signs in anew.
@@ -118,7 +118,7 @@ export async function authenticateJwtAccessToken(
 
 function accepts(context: SessionContext, entry: CachedSession, claims: JwtClaims): boolean {
   return (
-    entry.user.uuid === claims.sub &&
+    subjectOf(entry.session) === claims.sub &&
     entry.session.uuid === claims.sid &&
     !isSessionExpired(context.lifetimes, entry.session, context.clock.now())
   );

@@ -8,6 +8,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 export const LIFETIMES: SessionLifetimes = {
   short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
   long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
+  anonymous: { idleSeconds: 3 * 86_400, absoluteSeconds: 30 * 86_400 },
 };
 
 export function uuidOf(n: number): string {
@@ -45,6 +46,7 @@ export function entryOf(n: number, fields: EntryFields = {}): CachedSession {
     session: {
       uuid: uuidOf(n),
       userUuid: user.uuid,
+      anonymousId: null,
       apiVersion: '20200115',
       userAgent: fields.userAgent === undefined ? 'curl/8.0' : fields.userAgent,
       createdAt: T0,
