@@ -9,7 +9,7 @@ import { signingKeys } from './migrations/0008-signing-keys.js';
 import { anonymousSessions } from './migrations/0009-anonymous-sessions.js';
 
 /** Every migration, in order. Names are frozen once released. */
-const migrations: Record<string, Migration> = {
+export const keycardMigrations: Readonly<Record<string, Migration>> = {
   '0001-accounts-and-sessions': accountsAndSessions,
   '0002-rotation-index': rotationIndex,
   '0003-session-events': sessionEvents,
@@ -31,7 +31,7 @@ export async function migrateToLatest(
 ): Promise<MigrationResult[]> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: () => Promise.resolve(migrations) },
+    provider: { getMigrations: () => Promise.resolve(keycardMigrations) },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
