@@ -12,3 +12,6 @@ export { createSqliteStore } from './store/sqlite/create-sqlite-store.js';
 export type { KeycardStore } from './store/kysely/kysely-store.js';
 export { requireElevated, requirePermission, requireRole } from './http/guards.js';
 export type { ClaimsToCheck } from './keycard.js';
+export { hasAccount } from './sessions/authenticate-access-token.js';
+export type { AuthenticatedSession } from './sessions/authenticate-access-token.js';
+export type { CachedSession } from './sessions/session-cache.js';

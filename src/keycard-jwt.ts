@@ -1,4 +1,7 @@
 import type { AuthenticatedSession } from './sessions/authenticate-access-token.js';
+import type { CachedSession } from './sessions/session-cache.js';
+import { subjectOf } from './sessions/session.js';
+import { anonymousClaimsOf } from './sessions/anonymous-claims.js';
 import {
   authenticateCachedJwtAccessToken,
   authenticateJwtAccessToken,
@@ -147,7 +150,7 @@ export interface KeycardJwt {
 export type Introspection =
   | { readonly active: false }
   | ({ readonly active: true; readonly sub: string; readonly sid: string; readonly exp: number } & Partial<
-      Pick<JwtClaims, 'iss' | 'aud' | 'iat' | 'jti' | 'ver' | 'api' | 'kcp'>
+      Pick<JwtClaims, 'iss' | 'aud' | 'iat' | 'jti' | 'ver' | 'api' | 'kcp' | 'anon' | 'aid'>
     >);
 
 const SNAPSHOT_LIMIT = 10_000;
@@ -167,7 +170,7 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
 
 export function createKeycardJwt(
   context: SessionContext,
-  opaque: { authenticate(token: string): Promise<AuthenticatedSession> },
+  opaque: { authenticate(token: string): Promise<CachedSession> },
   currentStamps: () => readonly Stamp[] = () => [],
 ): KeycardJwt {
   const { keyring } = context.jwt;
@@ -205,12 +208,13 @@ export function createKeycardJwt(
     async introspect(token) {
       try {
         if (!token.startsWith('eyJ')) {
-          const { session, user } = await opaque.authenticate(token);
+          const { session } = await opaque.authenticate(token);
           return {
             active: true,
-            sub: user.uuid,
+            sub: subjectOf(session),
             sid: session.uuid,
             exp: Math.floor(session.accessExpiresAt / 1000),
+            ...anonymousClaimsOf(session),
           };
         }
         await keyring.ready();
@@ -219,8 +223,8 @@ export function createKeycardJwt(
           audiences: [...context.jwt.audiences, ...context.jwt.tokenAudiences],
           purposes: [ACCESS_PURPOSE, AUDIENCE_PURPOSE],
         });
-        const { iss, sub, aud, exp, iat, jti, sid = '', ver, api, kcp } = claims;
-        return { active: true, iss, sub, aud, exp, iat, sid, ...defined({ jti, ver, api, kcp }) };
+        const { iss, sub, aud, exp, iat, jti, sid = '', ver, api, kcp, anon, aid } = claims;
+        return { active: true, iss, sub, aud, exp, iat, sid, ...defined({ jti, ver, api, kcp, anon, aid }) };
       } catch (error) {
         if (isKeycardError(error) && INACTIVE_CODES.has(error.code)) return { active: false };
         throw error;
@@ -243,12 +247,15 @@ export function createKeycardJwt(
   };
 }
 
-/** `authenticate` and `authenticateCached` for both token formats: a JWT-shaped token goes the JWT way. */
+/**
+ * `authenticate` and `authenticateCached` for both token formats: a JWT-shaped token goes the JWT way. Both
+ * accept anonymous sessions (user null); Keycard's own `authenticate` then requires an account.
+ */
 export function jwtAwareAuthentication(
   context: SessionContext,
   opaque: {
-    authenticate(token: string): Promise<AuthenticatedSession>;
-    authenticateCached(token: string): AuthenticatedSession | undefined;
+    authenticate(token: string): Promise<CachedSession>;
+    authenticateCached(token: string): CachedSession | undefined;
   },
 ) {
   const jwtEnabled = context.jwt.format === 'jwt';
@@ -259,12 +266,12 @@ export function jwtAwareAuthentication(
      * one, rather than as a legacy token (`typ: JWT`). Only a claim: verification decides.
      */
     isAccessJwt: (token: string): boolean => isJwt(token) && headerTypeOf(token) === ACCESS_TOKEN_TYPE,
-    authenticate: async (token: string): Promise<AuthenticatedSession> => {
+    authenticate: async (token: string): Promise<CachedSession> => {
       if (!isJwt(token)) return opaque.authenticate(token);
       await context.jwt.keyring.ready();
       return authenticateJwtAccessToken(context, token);
     },
-    authenticateCached: (token: string): AuthenticatedSession | undefined => {
+    authenticateCached: (token: string): CachedSession | undefined => {
       if (!isJwt(token)) return opaque.authenticateCached(token);
       return context.jwt.keyring.loaded ? authenticateCachedJwtAccessToken(context, token) : undefined;
     },

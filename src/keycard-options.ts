@@ -14,6 +14,10 @@ export function keycardOptionsFrom(config: KeycardConfig, secret: Uint8Array): K
     lifetimes: {
       short: { idleSeconds: config.shortIdleSeconds, absoluteSeconds: config.shortAbsoluteSeconds },
       long: { idleSeconds: config.longIdleSeconds, absoluteSeconds: config.longAbsoluteSeconds },
+      anonymous: {
+        idleSeconds: config.anonymousIdleSeconds,
+        absoluteSeconds: config.anonymousAbsoluteSeconds,
+      },
     },
     accessTtlSeconds: config.accessTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,

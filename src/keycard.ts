@@ -18,7 +18,13 @@ import { createMemoryAttemptCounter } from './rate-limits/create-memory-attempt-
 import { createRateLimiter, noRateLimits } from './rate-limits/rate-limiter.js';
 import { limitTokenFailures } from './rate-limits/limit-token-failures.js';
 import { type ApiVersionPolicy, resolveApiVersion } from './sessions/api-versions.js';
-import { type AuthenticatedSession, authenticateAccessToken } from './sessions/authenticate-access-token.js';
+import {
+  type AuthenticatedSession,
+  authenticateAccessToken,
+  requireAccount,
+} from './sessions/authenticate-access-token.js';
+import { beginAnonymousSession } from './sessions/begin-anonymous-session.js';
+import { findAnonymousOrigin } from './sessions/find-anonymous-origin.js';
 import { authenticateCachedAccessToken } from './sessions/authenticate-cached-access-token.js';
 import { listOwnSessions } from './sessions/list-sessions.js';
 import { refreshSession } from './sessions/refresh-session.js';
@@ -29,14 +35,14 @@ import {
   signOutEverywhere,
 } from './sessions/revoke-sessions.js';
 import type { Session } from './sessions/session.js';
-import type { SessionCache } from './sessions/session-cache.js';
+import type { CachedSession, SessionCache } from './sessions/session-cache.js';
 import { SessionLedger } from './sessions/session-ledger.js';
 import { type SessionCacheCounters, SessionStateCache } from './sessions/session-state-cache.js';
 import type { SessionSync } from './sessions/session-sync.js';
 import type { SessionLifetimes } from './sessions/session-lifetimes.js';
 import type { SessionStore } from './sessions/session-store.js';
 import type { SessionTokens } from './sessions/session-tokens.js';
-import type { SessionOptions } from './sessions/start-session.js';
+import type { AnonymousOrigin, AnonymousSessionOptions, SessionOptions } from './sessions/start-session.js';
 import { type SweepResult, sweepExpiredSessions } from './sessions/sweep-expired-sessions.js';
 import { type BackgroundSchedule, startBackgroundTasks } from './sessions/background-tasks.js';
 import { pollSessionChanges } from './sessions/poll-session-changes.js';
@@ -169,21 +175,44 @@ export interface Keycard {
    * account has moved to sessions.
    */
   authenticateLegacy(legacyToken: string, request?: RequestContext): Promise<SessionUser>;
-  /** `request` (where the token came from) feeds the per-address limit on invalid tokens. */
+  /**
+   * The user's session an access token belongs to. An anonymous session's token gets 403 `account_required`.
+   * `request` (where the token came from) feeds the per-address limit on invalid tokens.
+   */
   authenticate(accessToken: string, request?: RequestContext): Promise<AuthenticatedSession>;
   /**
    * `authenticate`'s steady state, synchronously: the caller when the in-process cache alone can accept the
-   * token, else undefined (then call `authenticate`, which decides). Never refuses an opaque token; a JWT that
-   * fails verification (signature, claims, stamps) is refused here, by throwing, since no lookup could save it.
+   * token, else undefined (then call `authenticate`, which decides). Never refuses an opaque token but an
+   * anonymous session's (`account_required`); a JWT that fails verification (signature, claims, stamps) is
+   * refused here, by throwing, since no lookup could save it.
    */
   authenticateCached(accessToken: string): AuthenticatedSession | undefined;
+  /** Like `authenticate`, but an anonymous session is accepted too: its `user` is null. */
+  authenticateCaller(accessToken: string, request?: RequestContext): Promise<CachedSession>;
+  /** Like `authenticateCached`, but an anonymous session is accepted too: its `user` is null. */
+  authenticateCallerCached(accessToken: string): CachedSession | undefined;
+  /**
+   * `POST /auth/anonymous`: a new session with no user and a new anonymous id, and its tokens. Limited per
+   * client address (`rate_limited`).
+   */
+  beginAnonymousSession(
+    options: AnonymousSessionOptions,
+    request?: RequestContext,
+  ): Promise<{ session: Session; tokens: SessionTokens }>;
+  /**
+   * The anonymous session of the access token a sign-in or registration came with, to pass on as
+   * `SessionOptions.fromAnonymous`; undefined for a user's session's token and for any token refused (see
+   * `findAnonymousOrigin`). Throws only `store_unavailable`.
+   */
+  findAnonymousOrigin(accessToken: string, request?: RequestContext): Promise<AnonymousOrigin | undefined>;
   /** Whether a token presents itself as a JWT access token (then `authenticate` checks it, not `authenticateLegacy`). */
   isAccessJwt(token: string): boolean;
   refresh(
     refreshToken: string,
     request?: RequestContext,
   ): Promise<{ session: Session; tokens: SessionTokens }>;
-  signOut(current: AuthenticatedSession, request?: RequestContext): Promise<void>;
+  /** Ends the caller's session (reason `sign_out`): a user's or an anonymous one. */
+  signOut(current: CachedSession, request?: RequestContext): Promise<void>;
   listSessions(current: AuthenticatedSession): Promise<Session[]>;
   revokeSession(current: AuthenticatedSession, sessionUuid: string, request?: RequestContext): Promise<void>;
   revokeOtherSessions(current: AuthenticatedSession, request?: RequestContext): Promise<number>;
@@ -375,6 +404,12 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     authenticate: (accessToken) => authenticateAccessToken(context, accessToken),
     authenticateCached: (accessToken) => authenticateCachedAccessToken(context, accessToken),
   });
+  const authenticateCaller = (accessToken: string, request: RequestContext | undefined) =>
+    limitTokenFailures(context.rateLimiter, request, async () => {
+      // Opaque tokens load the stamps themselves; a JWT's stamp check is synchronous, so they are loaded here.
+      await loadStamps(context);
+      return authentication.authenticate(accessToken);
+    });
   // Operations that issue JWT access tokens sign synchronously: the keys are read (or created) first. Opaque
   // access tokens need no key, so those operations then cost no statement more.
   const keysReady = () => (jwt.format === 'jwt' ? jwt.keyring.ready() : Promise.resolve());
@@ -396,13 +431,20 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     },
     authenticateLegacy: (legacyToken, request) =>
       limitTokenFailures(context.rateLimiter, request, () => authenticateLegacyToken(context, legacyToken)),
-    authenticate: (accessToken, request) =>
-      limitTokenFailures(context.rateLimiter, request, async () => {
-        // Opaque tokens load the stamps themselves; a JWT's stamp check is synchronous, so they are loaded here.
-        await loadStamps(context);
-        return authentication.authenticate(accessToken);
-      }),
-    authenticateCached: authentication.authenticateCached,
+    authenticate: async (accessToken, request) =>
+      requireAccount(await authenticateCaller(accessToken, request)),
+    authenticateCached: (accessToken) => {
+      const caller = authentication.authenticateCached(accessToken);
+      return caller === undefined ? undefined : requireAccount(caller);
+    },
+    authenticateCaller,
+    authenticateCallerCached: authentication.authenticateCached,
+    beginAnonymousSession: async (sessionOptions, request) => {
+      await keysReady();
+      return beginAnonymousSession(inRequest(request), sessionOptions);
+    },
+    findAnonymousOrigin: (accessToken, request) =>
+      findAnonymousOrigin((token) => authenticateCaller(token, request), accessToken),
     isAccessJwt: authentication.isAccessJwt,
     refresh: async (refreshToken, request) => {
       await keysReady();

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createKeycardClient, describeError, type KeycardClientError } from '../src/client/index.js';
 import { injectFetch } from './support/inject-fetch.js';
-import { bearer, PASSWORD, signInUser, uniqueEmail, useTestKeycard } from './support/test-keycard.js';
+import {
+  bearer,
+  PASSWORD,
+  registerUser,
+  signInUser,
+  uniqueEmail,
+  useTestKeycard,
+} from './support/test-keycard.js';
 
 const t = useTestKeycard({ accessTtlSeconds: 60 });
 const BASE = 'http://keycard.test';
@@ -18,7 +25,7 @@ describe('keycard/client against the app, Bearer mode', () => {
 
     t.clock.advance(61_000);
     const answers = await Promise.all(Array.from({ length: 20 }, () => client.me()));
-    expect(answers.every((answer) => answer.user.email === email)).toBe(true);
+    expect(answers.every((answer) => answer.user?.email === email)).toBe(true);
     expect(refreshes()).toBe(1);
   });
 
@@ -95,5 +102,49 @@ describe('keycard/client against the app, cookie mode', () => {
     expect(describeError(error)).toBe('You were signed out from another device.');
     expect(told).toHaveLength(1);
     expect(jar.size).toBe(0);
+  });
+});
+
+describe('keycard/client and anonymous sessions', () => {
+  it('Bearer mode: starts one, and signing up carries it over, refreshing its expired token first', async () => {
+    const client = createKeycardClient({ baseUrl: BASE, fetch: injectFetch(t.app) });
+    const { session } = await client.startAnonymous();
+    expect(session.anonymous_id).toEqual(expect.any(String));
+    expect((await client.me()).user).toBeNull();
+    await expect(client.listSessions()).rejects.toMatchObject({ code: 'account_required', status: 403 });
+
+    t.clock.advance(61_000); // the anonymous access token has expired
+    const signedUp = await client.signUp({ email: uniqueEmail(), password: PASSWORD });
+    expect(signedUp.session.anonymous_id).toBe(session.anonymous_id);
+    expect(refreshes()).toBe(1);
+    expect((await client.me()).user?.uuid).toBe(signedUp.user.uuid);
+    const stored = await t.store.findRevokedSession(session.uuid);
+    expect(stored?.reason).toBe('upgraded');
+  });
+
+  it('Bearer mode: a user’s session is never sent along, and signing in again carries nothing', async () => {
+    const client = createKeycardClient({ baseUrl: BASE, fetch: injectFetch(t.app) });
+    const email = uniqueEmail();
+    await client.signUp({ email, password: PASSWORD });
+    const again = await client.signIn({ email, password: PASSWORD });
+    expect(again.session.anonymous_id).toBeNull();
+    expect(refreshes()).toBe(0);
+  });
+
+  it('cookie mode: the anonymous session’s cookies are carried over by signing in', async () => {
+    const jar = new Map<string, string>();
+    const client = createKeycardClient({
+      baseUrl: BASE,
+      transport: 'cookie',
+      fetch: injectFetch(t.app, jar),
+      crossTab: false,
+    });
+    const { email } = (await registerUser(t.app)).user;
+    const { session } = await client.startAnonymous();
+    expect([...jar.keys()].sort()).toEqual(['__Host-keycard', '__Secure-keycard-refresh']);
+    t.clock.advance(61_000);
+    const signedIn = await client.signIn({ email, password: PASSWORD });
+    expect(signedIn.session.anonymous_id).toBe(session.anonymous_id);
+    expect((await client.me()).user?.email).toBe(email);
   });
 });

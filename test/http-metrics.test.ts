@@ -156,6 +156,21 @@ describe('GET /metrics', () => {
     expect(samples.has('process_cpu_user_seconds_total')).toBe(true);
   });
 
+  it('counts anonymous sessions started, and those carried over as ended with reason upgraded', async () => {
+    const { app } = await createMeteredKeycard();
+    const before = await scrape(app);
+    expect(before.get('keycard_anonymous_sessions_total')).toBe(0);
+    expect(before.get('keycard_sessions_ended_total{reason="upgraded"}')).toBe(0);
+    const started = await app.inject({ method: 'POST', url: '/auth/anonymous' });
+    await app.inject({ method: 'POST', url: '/auth/anonymous' });
+    const { tokens } = started.json<{ tokens: { access_token: string } }>();
+    await registerUser(app, {}, bearer(tokens.access_token));
+    const after = await scrape(app);
+    expect(after.get('keycard_anonymous_sessions_total')).toBe(2);
+    expect(after.get('keycard_sessions_ended_total{reason="upgraded"}')).toBe(1);
+    expect(after.get('keycard_registrations_total')).toBe(1);
+  });
+
   it('counts each request answered from the in-process cache once, on the fast path and off it', async () => {
     const { app, clock } = await createMeteredKeycard();
     const registered = await registerUser(app);

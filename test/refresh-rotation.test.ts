@@ -55,6 +55,7 @@ describe('a short-lived class shorter than the access TTL', () => {
     lifetimes: {
       short: { idleSeconds: 20 * 60, absoluteSeconds: 30 * 60 },
       long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
+      anonymous: { idleSeconds: 7 * 86_400, absoluteSeconds: 30 * 86_400 },
     },
   });
 

@@ -86,6 +86,7 @@ async function openKeycard(filename: string): Promise<Keycard> {
       lifetimes: {
         short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
         long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
+        anonymous: { idleSeconds: 7 * 86_400, absoluteSeconds: 30 * 86_400 },
       },
       accessTtlSeconds: 3600,
       refreshGraceSeconds: 30,

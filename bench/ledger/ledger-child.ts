@@ -20,6 +20,7 @@ import { BoundedSessionCache } from './map-session-cache.js';
 const LIFETIMES: SessionLifetimes = {
   short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
   long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
+  anonymous: { idleSeconds: 7 * 86_400, absoluteSeconds: 30 * 86_400 },
 };
 const T0 = Date.UTC(2026, 0, 1);
 const USER_AGENTS = Array.from(
@@ -67,6 +68,7 @@ function loadedEntry(index: number, users: number, updatedAt = T0 + index): Cach
   const session: Session = {
     uuid: newUuid(),
     userUuid: user.uuid,
+    anonymousId: null,
     apiVersion: fresh('20200115'),
     userAgent: fresh(USER_AGENTS[index % USER_AGENTS.length] ?? ''),
     createdAt: updatedAt - 3_600_000,
@@ -318,13 +320,13 @@ async function measurePauses(kind: 'ledger' | 'map', sessions: number, seconds: 
         const slot = filled.ledger.find(uuid);
         if (slot >= 0 && filled.ledger.accessHashMatches(slot, filled.accessHashes[pick] ?? '')) {
           const entry = filled.ledger.entryAt(slot);
-          body = { user: entry.user.email, updated: entry.session.updatedAt };
+          body = { user: entry.user?.email ?? '', updated: entry.session.updatedAt };
           if (requests % 10 === 0) filled.ledger.touch(slot, now);
         }
       } else if (filled.map !== undefined) {
         const held = filled.map.get(uuid);
         if (held !== undefined && held.entry.session.accessHash === filled.accessHashes[pick]) {
-          body = { user: held.entry.user.email, updated: held.entry.session.updatedAt };
+          body = { user: held.entry.user?.email ?? '', updated: held.entry.session.updatedAt };
           if (requests % 10 === 0) {
             filled.map.set(
               uuid,

@@ -3,6 +3,7 @@ import type { Session } from '../sessions/session.js';
 import type { SessionTokens } from '../sessions/session-tokens.js';
 import type { AccountContext } from './account-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
+import { startUpgradedSession, withoutAnonymousOrigin } from './upgrade-anonymous-session.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordStrength } from './password-policy.js';
 import { newUser } from './new-user.js';
@@ -19,7 +20,11 @@ export interface SignedIn {
   readonly tokens: SessionTokens;
 }
 
-/** Creates an account (version 004) and its first session in one transaction. Throws `email_taken`. */
+/**
+ * Creates an account (version 004) and its first session in one transaction. Throws `email_taken`. With
+ * `options.fromAnonymous`, the session carries that anonymous session's id and the anonymous one ends, in the
+ * same transaction (see `startUpgradedSession`).
+ */
 export async function register(
   context: AccountContext,
   credentials: Credentials,
@@ -29,8 +34,12 @@ export async function register(
   checkPasswordStrength(credentials.password);
   await context.rateLimiter.beforeRegistration(context.request?.ip ?? null);
   const user = await newUser(context, email, credentials.password);
-  const { session, tokens } = startSession(context, user, options);
-  await context.store.createUserWithSession(user, session);
+  const upgraded =
+    options.fromAnonymous === undefined
+      ? undefined
+      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'new');
+  const { session, tokens } = upgraded ?? startSession(context, user, withoutAnonymousOrigin(options));
+  if (upgraded === undefined) await context.store.createUserWithSession(user, session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'registered', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).

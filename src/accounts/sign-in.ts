@@ -7,6 +7,7 @@ import { normalizeEmail } from './email.js';
 import { isLegacyAccountVersion } from './legacy-accounts.js';
 import type { Credentials, SignedIn } from './register.js';
 import { upgradeAccount } from './upgrade-account.js';
+import { startUpgradedSession, withoutAnonymousOrigin } from './upgrade-anonymous-session.js';
 import { type User, withoutPasswordHash } from './user.js';
 
 /** The sign-in of a legacy account (version 003): its JWT, and no session (seed 004). */
@@ -82,10 +83,16 @@ async function startSignedInSession(
   user: User,
   options: SessionOptions,
 ): Promise<SignedIn> {
-  const { session, tokens } = startSession(context, user, options);
+  const upgraded =
+    options.fromAnonymous === undefined
+      ? undefined
+      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'existing');
+  const { session, tokens } = upgraded ?? startSession(context, user, withoutAnonymousOrigin(options));
   // Refused when the account was disabled (or deleted) while its password was being checked: answered like a
   // disabled account's sign-in, which it now is.
-  if (!(await context.store.createSession(session))) throw new KeycardError('invalid_credentials');
+  if (upgraded === undefined && !(await context.store.createSession(session))) {
+    throw new KeycardError('invalid_credentials');
+  }
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).

@@ -7,9 +7,13 @@ const MAX_USER_AGENT_LENGTH = 1024;
 
 /**
  * The audit row a domain event makes, or undefined for events the audit log does not keep: a refresh's grace
- * retry changes nothing (the client gets the pair it was already given).
+ * retry changes nothing (the client gets the pair it was already given), and an anonymous session's events
+ * belong to no user's history (nobody could read them, and anyone can start such sessions by the thousand).
  */
 export function auditEventOf(event: KeycardEvent, occurredAt: number, uuid: string): AuditEvent | undefined {
+  if (event.type === 'anonymous_session_started' || isAnonymousEvent(event)) {
+    return undefined;
+  }
   const base = {
     uuid,
     ip: event.request?.ip?.slice(0, MAX_IP_LENGTH) ?? null,
@@ -47,4 +51,9 @@ export function auditEventOf(event: KeycardEvent, occurredAt: number, uuid: stri
         reason: event.reason,
       };
   }
+}
+
+/** A session event of an anonymous session (no user); `sign_in_failed` for an unknown email is not one. */
+function isAnonymousEvent(event: KeycardEvent): boolean {
+  return event.type !== 'sign_in_failed' && 'userUuid' in event && event.userUuid === null;
 }

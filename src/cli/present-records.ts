@@ -27,6 +27,8 @@ export function sessionJson(session: Session, lifetimes: SessionLifetimes) {
   return {
     uuid: session.uuid,
     user_uuid: session.userUuid,
+    /** An anonymous session's id (then `user_uuid` is null), or the one a user's session was upgraded from. */
+    anonymous_id: session.anonymousId,
     api_version: session.apiVersion,
     user_agent: session.userAgent,
     created_at: new Date(session.createdAt).toISOString(),
@@ -42,7 +44,7 @@ export const sessionColumns = ['uuid', 'user_uuid', 'api_version', 'updated_at',
 export function sessionRow(session: Session, lifetimes: SessionLifetimes): string[] {
   return [
     session.uuid,
-    session.userUuid,
+    session.userUuid ?? 'anonymous',
     session.apiVersion,
     isoOrDash(session.updatedAt),
     isoOrDash(sessionEndsAt(lifetimes, session)),

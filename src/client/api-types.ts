@@ -16,6 +16,11 @@ export interface KeycardSession {
   /** When the session ends if unused. */
   readonly expires_at: string;
   readonly remember: boolean;
+  /**
+   * An anonymous session's id (`startAnonymous`); on a user's session, the id of the anonymous session a sign-in
+   * or registration carried over; else null.
+   */
+  readonly anonymous_id: string | null;
 }
 
 /** One entry of `listSessions()`: a device signed in to the account. */
@@ -43,6 +48,12 @@ export interface KeycardTokens {
 
 export interface SignedIn {
   readonly user: KeycardUser;
+  readonly session: KeycardSession;
+}
+
+/** `me()`: the caller's account and session; `user` is null for an anonymous session. */
+export interface Caller {
+  readonly user: KeycardUser | null;
   readonly session: KeycardSession;
 }
 

@@ -24,6 +24,7 @@ const SENTENCES: Readonly<Record<KeycardErrorCode, string>> = {
     'This request was blocked because it did not come from this page. Please reload and try again.',
   permission_denied: 'Your account is not allowed to do that.',
   elevation_required: 'Please confirm your password to continue.',
+  account_required: 'Please sign up or sign in to do that.',
   session_not_found: 'That device is already signed out.',
   user_not_found: 'That account was not found.',
   role_not_found: 'That role was not found.',
@@ -52,6 +53,7 @@ const REVOKED_SENTENCES: Readonly<Record<string, string>> = {
   user_disabled: 'Your account has been disabled.',
   password_changed: 'Your password was changed, so you were signed out. Please sign in with the new one.',
   account_deleted: 'This account has been deleted.',
+  upgraded: 'You signed in, so your guest session ended.',
   expired: SENTENCES.session_expired,
 };
 

@@ -8,6 +8,7 @@ export { describeError } from './describe-error.js';
 export { memoryTokenStore, type TokenStore } from './token-store.js';
 export { type CrossTab, type CrossTabMessage, detectCrossTab, noCrossTab } from './cross-tab.js';
 export type {
+  Caller,
   Credentials,
   KeycardDevice,
   KeycardSession,

@@ -1,4 +1,11 @@
-import type { Credentials, KeycardDevice, KeycardTokens, SignedIn } from './api-types.js';
+import type {
+  Caller,
+  Credentials,
+  KeycardDevice,
+  KeycardSession,
+  KeycardTokens,
+  SignedIn,
+} from './api-types.js';
 import { type CrossTab, detectCrossTab, noCrossTab } from './cross-tab.js';
 import { errorOfResponse, KeycardClientError, type KeycardErrorCode } from './keycard-client-error.js';
 import { memoryTokenStore, type TokenStore } from './token-store.js';
@@ -27,11 +34,20 @@ export interface KeycardClientOptions {
 
 export interface KeycardClient {
   readonly transport: 'bearer' | 'cookie';
+  /**
+   * Registers. When this client holds an anonymous session (`startAnonymous`, or `me()` found one), it is
+   * carried over: its tokens are refreshed first if need be, sent along, and the new session's `anonymous_id`
+   * is its id (null if it had ended meanwhile).
+   */
   signUp(credentials: Credentials): Promise<SignedIn>;
+  /** Signs in, carrying an anonymous session over as `signUp` does. */
   signIn(credentials: Credentials): Promise<SignedIn>;
+  /** Starts an anonymous session (no account; `session.anonymous_id` is its id) until the visitor signs in. */
+  startAnonymous(): Promise<{ session: KeycardSession }>;
   /** Ends this session; local state is cleared even when the server cannot be told. */
   signOut(): Promise<void>;
-  me(): Promise<SignedIn>;
+  /** The caller: `user` is null for an anonymous session. */
+  me(): Promise<Caller>;
   listSessions(): Promise<KeycardDevice[]>;
   revokeSession(uuid: string): Promise<void>;
   revokeOtherSessions(): Promise<void>;
@@ -87,6 +103,8 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
   let refreshing: Promise<void> | undefined;
   /** Set once the end of the session was told, so 20 requests failing together tell the listeners once. */
   let ended = false;
+  /** This client's session is anonymous, as far as it knows: a sign-in carries it over. */
+  let anonymous = false;
 
   crossTab.onMessage((message) => {
     if (message.type === 'refreshed') generation += 1;
@@ -95,6 +113,7 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
 
   function endLocally(error: KeycardClientError | undefined, tellOtherTabs: boolean): void {
     tokens.save(undefined);
+    anonymous = false;
     if (ended) return;
     ended = true;
     if (tellOtherTabs) crossTab.post({ type: 'signed_out' });
@@ -209,9 +228,21 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
 
   async function start(path: string, credentials: Credentials): Promise<SignedIn> {
     const body = transport === 'cookie' ? { ...credentials, transport: 'cookie' } : credentials;
-    const signedIn = await call<SignedIn & { tokens?: KeycardTokens }>('POST', path, body, false);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (anonymous) {
+      // Keycard carries over only a live access token's session: refresh first (an anonymous session that
+      // ended meanwhile has nothing to carry, and the sign-in goes on without it).
+      await refreshAfter(generation).catch(() => undefined);
+      const accessToken = transport === 'bearer' ? tokens.load()?.access_token : undefined;
+      if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+    }
+    // Cookie mode sends the session cookie by itself (with the CSRF header, as every request).
+    const response = await send(path, { method: 'POST', headers, body: JSON.stringify(body) }, false);
+    if (!response.ok) throw await errorOfResponse(response);
+    const signedIn = (await response.json()) as SignedIn & { tokens?: KeycardTokens };
     if (transport === 'bearer' && signedIn.tokens !== undefined) tokens.save(signedIn.tokens);
     ended = false;
+    anonymous = false;
     return { user: signedIn.user, session: signedIn.session };
   }
 
@@ -219,6 +250,19 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
     transport,
     signUp: (credentials) => start('/auth', credentials),
     signIn: (credentials) => start('/auth/sign_in', credentials),
+    async startAnonymous() {
+      const body = transport === 'cookie' ? { transport: 'cookie' } : {};
+      const started = await call<{ session: KeycardSession; tokens?: KeycardTokens }>(
+        'POST',
+        '/auth/anonymous',
+        body,
+        false,
+      );
+      if (transport === 'bearer' && started.tokens !== undefined) tokens.save(started.tokens);
+      ended = false;
+      anonymous = true;
+      return { session: started.session };
+    },
     async signOut() {
       try {
         await call('POST', '/auth/sign_out');
@@ -231,9 +275,14 @@ export function createKeycardClient(options: KeycardClientOptions = {}): Keycard
           throw error;
         }
       }
+      anonymous = false;
       endLocally(undefined, true);
     },
-    me: () => call<SignedIn>('GET', '/me'),
+    async me() {
+      const caller = await call<Caller>('GET', '/me');
+      anonymous = caller.user === null;
+      return caller;
+    },
     listSessions: async () => (await call<{ sessions: KeycardDevice[] }>('GET', '/sessions')).sessions,
     revokeSession: (uuid) => call('DELETE', '/session', { uuid }),
     revokeOtherSessions: () => call('DELETE', '/sessions'),

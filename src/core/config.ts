@@ -18,6 +18,9 @@ export interface KeycardConfig {
   readonly shortAbsoluteSeconds: number;
   readonly longIdleSeconds: number;
   readonly longAbsoluteSeconds: number;
+  /** Idle timeout and absolute lifetime of anonymous sessions (`POST /auth/anonymous`). */
+  readonly anonymousIdleSeconds: number;
+  readonly anonymousAbsoluteSeconds: number;
   readonly refreshGraceSeconds: number;
   readonly apiVersions: readonly string[];
   readonly defaultApiVersion: string;
@@ -111,6 +114,11 @@ export const configVariables = {
   KEYCARD_SHORT_ABSOLUTE: { default: '12h', meaning: 'Absolute lifetime of `remember: false` sessions.' },
   KEYCARD_LONG_IDLE: { default: '7d', meaning: 'Idle timeout of `remember: true` sessions (the default).' },
   KEYCARD_LONG_ABSOLUTE: { default: '90d', meaning: 'Absolute lifetime of `remember: true` sessions.' },
+  KEYCARD_ANONYMOUS_IDLE: {
+    default: '7d',
+    meaning: 'Idle timeout of anonymous sessions (`POST /auth/anonymous`), their own lifetime class.',
+  },
+  KEYCARD_ANONYMOUS_ABSOLUTE: { default: '30d', meaning: 'Absolute lifetime of anonymous sessions.' },
   KEYCARD_REFRESH_GRACE: {
     default: '30',
     meaning: 'How long a just-rotated refresh token may be retried and get the same new pair.',
@@ -194,6 +202,10 @@ export const configVariables = {
   KEYCARD_LOCKOUT: { default: '15m', meaning: 'The first lockout; each further one doubles.' },
   KEYCARD_LOCKOUT_MAX: { default: '24h', meaning: 'The longest lockout.' },
   KEYCARD_LIMIT_REGISTER_PER_IP: { default: '10/1h', meaning: 'Registrations per client address.' },
+  KEYCARD_LIMIT_ANONYMOUS_PER_IP: {
+    default: '100/1h',
+    meaning: 'Anonymous sessions started (`POST /auth/anonymous`) per client address.',
+  },
   KEYCARD_LIMIT_REFRESH_PER_IP: { default: '60/1m', meaning: 'Refresh attempts per client address.' },
   KEYCARD_LIMIT_REFRESH_PER_SESSION: { default: '10/1m', meaning: 'Refreshes per session.' },
   KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP: {
@@ -424,6 +436,7 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     lockoutSeconds: duration('KEYCARD_LOCKOUT'),
     lockoutMaxSeconds: duration('KEYCARD_LOCKOUT_MAX'),
     registrationsPerIp: rule('KEYCARD_LIMIT_REGISTER_PER_IP'),
+    anonymousSessionsPerIp: rule('KEYCARD_LIMIT_ANONYMOUS_PER_IP'),
     refreshesPerIp: rule('KEYCARD_LIMIT_REFRESH_PER_IP'),
     refreshesPerSession: rule('KEYCARD_LIMIT_REFRESH_PER_SESSION'),
     tokenFailuresPerIp: rule('KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP'),
@@ -507,6 +520,8 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
     shortAbsoluteSeconds: duration('KEYCARD_SHORT_ABSOLUTE'),
     longIdleSeconds: duration('KEYCARD_LONG_IDLE'),
     longAbsoluteSeconds: duration('KEYCARD_LONG_ABSOLUTE'),
+    anonymousIdleSeconds: duration('KEYCARD_ANONYMOUS_IDLE'),
+    anonymousAbsoluteSeconds: duration('KEYCARD_ANONYMOUS_ABSOLUTE'),
     refreshGraceSeconds: duration('KEYCARD_REFRESH_GRACE'),
     elevationTtlSeconds: duration('KEYCARD_ELEVATION_TTL'),
     sessionGroups,
@@ -556,6 +571,9 @@ export function loadConfig(env: Environment = process.env): KeycardConfig {
   }
   if (config.longIdleSeconds > config.longAbsoluteSeconds) {
     problems.push('KEYCARD_LONG_IDLE: must not be longer than KEYCARD_LONG_ABSOLUTE');
+  }
+  if (config.anonymousIdleSeconds > config.anonymousAbsoluteSeconds) {
+    problems.push('KEYCARD_ANONYMOUS_IDLE: must not be longer than KEYCARD_ANONYMOUS_ABSOLUTE');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -34,6 +34,10 @@ export const errorRegistry = {
     message: 'The refresh token was already used; the session has been revoked.',
   },
   permission_denied: { status: 403, message: 'The caller lacks the permission this needs.' },
+  account_required: {
+    status: 403,
+    message: 'This needs an account: an anonymous session cannot do it. Register or sign in first.',
+  },
   elevation_required: {
     status: 403,
     message: 'This needs an elevated session: confirm your password at POST /session/elevate.',
@@ -80,7 +84,9 @@ export type RevocationReason =
   | 'revoked_by_admin'
   | 'user_disabled'
   | 'password_changed'
-  | 'account_deleted';
+  | 'account_deleted'
+  /** An anonymous session whose token came with a sign-in or registration: carried over into a user's session. */
+  | 'upgraded';
 
 export interface KeycardErrorDetails {
   /** The request field at fault, for `invalid_request` and `password_too_weak`. */

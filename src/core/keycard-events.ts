@@ -20,14 +20,21 @@ type KeycardEventOf =
   | { readonly type: 'signed_in'; readonly userUuid: string; readonly sessionUuid: string | null }
   /** `userUuid` is null when the email belongs to no account. */
   | { readonly type: 'sign_in_failed'; readonly userUuid: string | null }
+  /** An anonymous session (no user) began: `POST /auth/anonymous`. */
+  | { readonly type: 'anonymous_session_started'; readonly sessionUuid: string }
+  // In the events below, `userUuid` is null for an anonymous session.
   | {
       readonly type: 'session_refreshed';
-      readonly userUuid: string;
+      readonly userUuid: string | null;
       readonly sessionUuid: string;
       /** A grace-period retry that got the same successor pair again. */
       readonly retry: boolean;
     }
-  | { readonly type: 'refresh_reuse_detected'; readonly userUuid: string; readonly sessionUuid: string }
+  | {
+      readonly type: 'refresh_reuse_detected';
+      readonly userUuid: string | null;
+      readonly sessionUuid: string;
+    }
   | { readonly type: 'session_elevated'; readonly userUuid: string; readonly sessionUuid: string }
   | { readonly type: 'elevation_dropped'; readonly userUuid: string; readonly sessionUuid: string }
   | { readonly type: 'password_changed'; readonly userUuid: string; readonly sessionUuid: string | null }
@@ -35,7 +42,7 @@ type KeycardEventOf =
   | { readonly type: 'account_deleted'; readonly userUuid: string }
   | {
       readonly type: 'session_ended';
-      readonly userUuid: string;
+      readonly userUuid: string | null;
       readonly sessionUuid: string;
       readonly reason: RevocationReason;
     };

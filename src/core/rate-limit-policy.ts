@@ -23,6 +23,11 @@ export interface RateLimitPolicy {
   readonly lockoutMaxSeconds: number;
   /** Registrations per client address. */
   readonly registrationsPerIp: RateLimitRule | undefined;
+  /**
+   * Anonymous sessions started per client address: each is a row in the store for up to its lifetime, and
+   * starting one asks for nothing, so this is what keeps `POST /auth/anonymous` from flooding the store.
+   */
+  readonly anonymousSessionsPerIp?: RateLimitRule | undefined;
   /** Refresh attempts per client address, whatever their outcome. */
   readonly refreshesPerIp: RateLimitRule | undefined;
   /** Refreshes per session, counting only genuine ones, so nobody but its holder can spend a session's budget. */
@@ -41,6 +46,7 @@ export const defaultRateLimitPolicy: RateLimitPolicy = {
   lockoutSeconds: 15 * 60,
   lockoutMaxSeconds: 24 * 3600,
   registrationsPerIp: { limit: 10, windowSeconds: 3600 },
+  anonymousSessionsPerIp: { limit: 100, windowSeconds: 3600 },
   refreshesPerIp: { limit: 60, windowSeconds: 60 },
   refreshesPerSession: { limit: 10, windowSeconds: 60 },
   tokenFailuresPerIp: { limit: 100, windowSeconds: 60 },

@@ -97,6 +97,7 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   app.decorateRequest('apiVersion', '');
   app.decorateRequest('auth', null);
   app.decorateRequest('legacyUser', null);
+  app.decorateRequest('anonymousSession', null);
   app.decorateRequest('sessionCookieUsed', false);
   // Cookies are parsed only where a route reads them (`cookieOf`), not by a hook on every request: Bearer
   // requests, the hot path, never pay for it. `serializeCookie` and `parseCookie` are what is used.

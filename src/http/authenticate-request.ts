@@ -6,6 +6,9 @@ import { checkCsrf, isSafeMethod } from './cookies/check-csrf.js';
 import { ACCESS_COOKIE, cookieOf } from './cookies/session-cookies.js';
 import type { TrustedOrigins } from './cookies/trusted-origins.js';
 import { requestContextOf } from './request-context.js';
+import { hasAccount } from '../sessions/authenticate-access-token.js';
+import type { CachedSession } from '../sessions/session-cache.js';
+import type { RequestContext } from '../core/keycard-events.js';
 
 const SCHEME = 'bearer';
 
@@ -15,7 +18,7 @@ const SCHEME = 'bearer';
  * in logs and browser history. Parsed by hand, not with a regular expression: it runs on every authenticated
  * request.
  */
-function bearerTokenOf(header: string): string {
+export function bearerTokenOf(header: string): string {
   if (header.trim() === '') throw new KeycardError('token_missing');
   const isBearer =
     header.length > SCHEME.length &&
@@ -41,16 +44,30 @@ function cookieTokenOf(request: FastifyRequest, origins: TrustedOrigins): string
   return token;
 }
 
+/** Which callers a route takes besides users' sessions. */
+interface OtherCallers {
+  /** A legacy account's JWT (account version 003): sets `request.legacyUser`. */
+  readonly legacy?: boolean;
+  /** An anonymous session's token (`POST /auth/anonymous`): sets `request.anonymousSession`. */
+  readonly anonymous?: boolean;
+}
+
 /**
- * A preHandler that requires a valid access token and sets `request.auth`. A callback hook rather than an async
- * one: a session the in-process cache holds and trusts is accepted synchronously, with no promise on the way
- * (the hot path of every authenticated request); anything else goes to `keycard.authenticate`.
+ * A preHandler that requires a valid access token of a user's session and sets `request.auth`; an anonymous
+ * session's token gets 403 `account_required`. A callback hook rather than an async one: a session the
+ * in-process cache holds and trusts is accepted synchronously, with no promise on the way (the hot path of every
+ * authenticated request); anything else goes to `keycard.authenticate`.
  *
  * The token comes from `Authorization: Bearer`, or, when there is no such header and `cookies` is given (the
  * origins browser pages may come from), from the session cookie. Routes without `cookies` take Bearer only.
+ * `others` lets a route take an anonymous session's token too (then `request.anonymousSession` is set instead).
  */
-export function requireSession(keycard: Keycard, cookies?: TrustedOrigins): preHandlerHookHandler {
-  return authenticateWith(keycard, false, cookies);
+export function requireSession(
+  keycard: Keycard,
+  cookies?: TrustedOrigins,
+  others: Pick<OtherCallers, 'anonymous'> = {},
+): preHandlerHookHandler {
+  return authenticateWith(keycard, others, cookies);
 }
 
 /**
@@ -60,25 +77,39 @@ export function requireSession(keycard: Keycard, cookies?: TrustedOrigins): preH
 export function requireSessionOrLegacyToken(
   keycard: Keycard,
   cookies?: TrustedOrigins,
+  others: Pick<OtherCallers, 'anonymous'> = {},
 ): preHandlerHookHandler {
-  return authenticateWith(keycard, true, cookies);
+  return authenticateWith(keycard, { ...others, legacy: true }, cookies);
+}
+
+/** Sets the caller on the request: a user's session as `auth`, an anonymous one as `anonymousSession`. */
+function setCaller(request: FastifyRequest, caller: CachedSession): void {
+  if (hasAccount(caller)) request.auth = caller;
+  else request.anonymousSession = caller;
 }
 
 function authenticateWith(
   keycard: Keycard,
-  acceptsLegacy: boolean,
+  others: OtherCallers,
   cookies: TrustedOrigins | undefined,
 ): preHandlerHookHandler {
-  return function authenticate(request, _reply, done) {
+  const acceptsLegacy = others.legacy === true;
+  // Routes that need an account ask `authenticate`, which refuses an anonymous session (`account_required`).
+  const anonymous = others.anonymous === true;
+  const authenticateCached = (token: string): CachedSession | undefined =>
+    anonymous ? keycard.authenticateCallerCached(token) : keycard.authenticateCached(token);
+  const authenticate = (token: string, context: RequestContext): Promise<CachedSession> =>
+    anonymous ? keycard.authenticateCaller(token, context) : keycard.authenticate(token, context);
+  return function authenticateRequest(request, _reply, done) {
     let accessToken: string;
     try {
       const header = request.headers.authorization;
       if (header !== undefined) accessToken = bearerTokenOf(header);
       else if (cookies !== undefined) accessToken = cookieTokenOf(request, cookies);
       else throw new KeycardError('token_missing');
-      const cached = keycard.authenticateCached(accessToken);
+      const cached = authenticateCached(accessToken);
       if (cached !== undefined) {
-        request.auth = cached;
+        setCaller(request, cached);
         done();
         return;
       }
@@ -99,8 +130,8 @@ function authenticateWith(
       }, done);
       return;
     }
-    keycard.authenticate(accessToken, requestContextOf(request)).then((auth) => {
-      request.auth = auth;
+    authenticate(accessToken, requestContextOf(request)).then((caller) => {
+      setCaller(request, caller);
       done();
     }, done);
   };

@@ -3,6 +3,7 @@ import { KeycardError } from '../core/errors.js';
 import type { RequestContext } from '../core/keycard-events.js';
 import type { SessionUser } from '../accounts/user.js';
 import type { AuthenticatedSession } from '../sessions/authenticate-access-token.js';
+import type { CachedSession } from '../sessions/session-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     auth: AuthenticatedSession | null;
     /** The caller of a legacy JWT (account version 003), on the routes that accept one (`GET /me`). */
     legacyUser: SessionUser | null;
+    /** The caller's anonymous session (no user), on the routes that accept one (`GET /me`, sign-out). */
+    anonymousSession: CachedSession | null;
   }
 }
 
@@ -19,6 +22,11 @@ declare module 'fastify' {
 export function callerOf(request: FastifyRequest): AuthenticatedSession {
   if (request.auth === null) throw new KeycardError('token_missing');
   return request.auth;
+}
+
+/** The caller's session, a user's or an anonymous one, on routes that take either. */
+export function anyCallerOf(request: FastifyRequest): CachedSession {
+  return request.auth ?? request.anonymousSession ?? callerOf(request);
 }
 
 export function userAgentOf(request: FastifyRequest): string | null {

@@ -17,6 +17,7 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'user_disabled',
   'password_changed',
   'account_deleted',
+  'upgraded',
 ];
 
 export interface MetricsSources {
@@ -64,6 +65,11 @@ export function createKeycardMetrics(sources: MetricsSources): KeycardMetrics {
     help: 'Accounts registered.',
     registers,
   });
+  const anonymousSessions = new Counter({
+    name: 'keycard_anonymous_sessions_total',
+    help: 'Anonymous sessions started (POST /auth/anonymous); those upgraded end with reason upgraded.',
+    registers,
+  });
   const refreshes = new Counter({
     name: 'keycard_refreshes_total',
     help: 'Token refreshes, by kind: rotated, or grace_retry (a just-used token presented again in the grace period).',
@@ -77,7 +83,7 @@ export function createKeycardMetrics(sources: MetricsSources): KeycardMetrics {
   });
   const sessionsEnded = new Counter({
     name: 'keycard_sessions_ended_total',
-    help: 'Sessions ended, by reason: sign_out, revoked, revoked_others, refresh_reuse, expired, revoked_by_admin or user_disabled.',
+    help: 'Sessions ended, by reason: sign_out, revoked, revoked_others, refresh_reuse, expired, revoked_by_admin, user_disabled, password_changed, account_deleted or upgraded.',
     labelNames: ['reason'] as const,
     registers,
   });
@@ -152,6 +158,9 @@ export function createKeycardMetrics(sources: MetricsSources): KeycardMetrics {
           break;
         case 'sign_in_failed':
           signIns.inc({ result: 'failed' });
+          break;
+        case 'anonymous_session_started':
+          anonymousSessions.inc();
           break;
         case 'session_refreshed':
           refreshes.inc({ kind: event.retry ? 'grace_retry' : 'rotated' });

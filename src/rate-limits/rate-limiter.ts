@@ -17,6 +17,8 @@ export interface RateLimiter {
   /** After a correct password: the account's failures so far are forgotten (not its lockout back-off). */
   signInSucceeded(email: string): Promise<void>;
   beforeRegistration(address: string | null): Promise<void>;
+  /** Before an anonymous session is started: refuses when the address started too many. */
+  beforeAnonymousSession(address: string | null): Promise<void>;
   /** `sessionUuid` is the one the presented token names (unverified), if it names one. */
   beforeRefresh(sessionUuid: string | null, address: string | null): Promise<void>;
   /** After a genuine refresh of `sessionUuid` (one that rotated its tokens; grace retries are not counted). */
@@ -33,6 +35,7 @@ export const noRateLimits: RateLimiter = {
   signInFailed: () => Promise.resolve(),
   signInSucceeded: () => Promise.resolve(),
   beforeRegistration: () => Promise.resolve(),
+  beforeAnonymousSession: () => Promise.resolve(),
   beforeRefresh: () => Promise.resolve(),
   refreshed: () => Promise.resolve(),
   beforeTokenLookup: () => Promise.resolve(),
@@ -103,6 +106,12 @@ export function createRateLimiter({ counter, policy, keySecret }: RateLimiterOpt
     async beforeRegistration(address) {
       const rule = policy.registrationsPerIp;
       const perAddress = await hitPerAddress('register_ip', rule, address);
+      refuseIfAny([over(perAddress, rule?.limit)]);
+    },
+
+    async beforeAnonymousSession(address) {
+      const rule = policy.anonymousSessionsPerIp;
+      const perAddress = await hitPerAddress('anonymous_ip', rule, address);
       refuseIfAny([over(perAddress, rule?.limit)]);
     },
 

@@ -9,13 +9,28 @@ import { isSessionExpired } from './session-lifetimes.js';
 import { authenticateCachedAccessToken } from './authenticate-cached-access-token.js';
 import { loadStamps } from '../claims/load-stamps.js';
 import { userAccess } from '../access/user-access.js';
-import { accessIssuedAt } from './session.js';
+import { accessIssuedAt, subjectOf } from './session.js';
+import type { SessionUser } from '../accounts/user.js';
 
-/** A request's verified caller. */
-export type AuthenticatedSession = CachedSession;
+/** A request's verified caller with an account: a user's session. */
+export interface AuthenticatedSession extends CachedSession {
+  readonly user: SessionUser;
+}
+
+/** Whether a verified caller is a user's session (else it is anonymous). */
+export function hasAccount(caller: CachedSession): caller is AuthenticatedSession {
+  return caller.user !== null;
+}
+
+/** The caller as a user's session; 403 `account_required` for an anonymous session. */
+export function requireAccount(caller: CachedSession): AuthenticatedSession {
+  if (!hasAccount(caller)) throw new KeycardError('account_required');
+  return caller;
+}
 
 /**
- * Checks an opaque access token and returns its session and user.
+ * Checks an opaque access token and returns its session and user (null for an anonymous session: the caller
+ * decides whether it needs an account, see `requireAccount`).
  *
  * In the steady state this is `authenticateCachedAccessToken`: a synchronous cache hit, one SHA-256 and a
  * constant-time compare, no SQL. The store is read on a miss, before refusing on the strength of cached state (another
@@ -24,7 +39,7 @@ export type AuthenticatedSession = CachedSession;
 export async function authenticateAccessToken(
   context: SessionContext,
   accessToken: string,
-): Promise<AuthenticatedSession> {
+): Promise<CachedSession> {
   // The steady state, synchronous and allocating nothing; what follows decides everything else.
   const cached = authenticateCachedAccessToken(context, accessToken);
   if (cached !== undefined) return cached;
@@ -83,10 +98,10 @@ export async function authenticateAccessToken(
   }
   if (now >= session.accessExpiresAt) throw new KeycardError('access_token_expired');
   await loadStamps(context);
-  if (context.stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
+  if (context.stamps.isStale(subjectOf(session), session.groupId, accessIssuedAt(session))) {
     throw new KeycardError('claims_stale');
   }
-  await userAccess(context, session.userUuid);
+  if (session.userUuid !== null) await userAccess(context, session.userUuid);
 
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) {
     entry = { ...entry, session: { ...session, updatedAt: now } };

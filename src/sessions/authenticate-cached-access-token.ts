@@ -2,7 +2,7 @@ import { hashSecret } from '../tokens/opaque-secret.js';
 import type { CachedSession } from './session-cache.js';
 import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { isSessionExpired } from './session-lifetimes.js';
-import { accessIssuedAt } from './session.js';
+import { accessIssuedAt, subjectOf } from './session.js';
 
 const UUID_LENGTH = 36;
 const DOT = 0x2e;
@@ -36,11 +36,12 @@ export function authenticateCachedAccessToken(
     return undefined;
   // Stamps: two Map lookups, no allocation. Before they are loaded, nothing is accepted from memory alone.
   const { stamps } = context;
-  if (!stamps.loaded || stamps.isStale(session.userUuid, session.groupId, accessIssuedAt(session))) {
+  if (!stamps.loaded || stamps.isStale(subjectOf(session), session.groupId, accessIssuedAt(session))) {
     return undefined;
   }
-  // The user's roles and permissions must be held too, so guards and GET /me need no SQL either.
-  if (context.access.find(session.userUuid) === undefined) return undefined;
+  // The user's roles and permissions must be held too, so guards and GET /me need no SQL either (an anonymous
+  // session holds none).
+  if (session.userUuid !== null && context.access.find(session.userUuid) === undefined) return undefined;
   context.cache.countLocalHit();
   return entry;
 }

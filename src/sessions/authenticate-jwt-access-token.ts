@@ -3,13 +3,13 @@ import type { JwtClaims } from '../verify/jwt-claims.js';
 import { isTokenError } from '../verify/token-error.js';
 import { VerifiedJwtCache } from '../verify/verified-jwt-cache.js';
 import { type JwtPolicy, verifyJwt } from '../verify/verify-jwt.js';
-import type { AuthenticatedSession } from './authenticate-access-token.js';
 import type { CachedSession } from './session-cache.js';
 import { TOUCH_INTERVAL_MS, type SessionContext } from './session-context.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { accessTokenPolicy, type JwtSettings } from './jwt-access-tokens.js';
 import { isSessionExpired } from './session-lifetimes.js';
+import { subjectOf } from './session.js';
 
 /**
  * Access tokens verified lately, so a token's signature is checked once, not on every request (see
@@ -74,7 +74,7 @@ export function verifyJwtAccessToken(
 export function authenticateCachedJwtAccessToken(
   context: SessionContext,
   accessToken: string,
-): AuthenticatedSession | undefined {
+): CachedSession | undefined {
   let claims: JwtClaims;
   try {
     claims = verifyJwtAccessToken(context, accessToken);
@@ -104,7 +104,7 @@ export async function authenticateJwtAccessToken(
   context: SessionContext,
   accessToken: string,
   policy?: JwtPolicy,
-): Promise<AuthenticatedSession & { claims: JwtClaims }> {
+): Promise<CachedSession & { claims: JwtClaims }> {
   let claims: JwtClaims;
   try {
     claims = verifyJwtAccessToken(context, accessToken, policy);
@@ -127,7 +127,7 @@ export async function authenticateJwtAccessToken(
     if (entry === undefined) {
       throw await endedSessionError(context, sessionUuid, () => true, new KeycardError('token_invalid'));
     }
-    if (entry.user.uuid !== claims.sub) throw new KeycardError('token_invalid');
+    if (subjectOf(entry.session) !== claims.sub) throw new KeycardError('token_invalid');
   }
   const now = context.clock.now();
   // As for opaque tokens: refused, not revoked (the denial may be lifted); the client signs in anew.
@@ -146,7 +146,7 @@ export async function authenticateJwtAccessToken(
 
 function accepts(context: SessionContext, entry: CachedSession, claims: JwtClaims): boolean {
   return (
-    entry.user.uuid === claims.sub &&
+    subjectOf(entry.session) === claims.sub &&
     entry.session.uuid === claims.sid &&
     !isSessionExpired(context.lifetimes, entry.session, context.clock.now())
   );

@@ -6,6 +6,8 @@ import { ACCESS_PURPOSE, ACCESS_TOKEN_TYPE, AUDIENCE_PURPOSE } from '../verify/j
 import { customClaimsFor, type CustomClaims } from './custom-claims.js';
 import type { JwtPolicy } from '../verify/verify-jwt.js';
 import type { LiveSession } from './session-cache.js';
+import { anonymousClaimsOf } from './anonymous-claims.js';
+import { subjectOf } from './session.js';
 
 /** What a token's claims say about when it was issued to whom: what a stamp check needs. */
 export interface StaleClaimsQuery {
@@ -54,29 +56,31 @@ export function accessTokenPolicy(settings: JwtSettings): JwtPolicy {
 
 /**
  * A JWT access token for `session`, expiring with its access-token expiry (`accessExpiresAt`). Synchronous: the
- * keyring must be ready (Keycard awaits it before any operation that issues tokens).
+ * keyring must be ready (Keycard awaits it before any operation that issues tokens). An anonymous session's
+ * (`user` null) has its anonymous id as `sub`, no `ver` and no custom claims (see `anonymousClaimsOf`).
  */
 export function issueJwtAccessToken(
   settings: JwtSettings,
   session: LiveSession,
-  user: SessionUser,
+  user: SessionUser | null,
   nowMs: number,
 ): string {
   const issuedAt = Math.floor(nowMs / 1000);
   return signJwt(settings.keyring.signer(), ACCESS_TOKEN_TYPE, {
     iss: settings.issuer,
-    sub: user.uuid,
+    sub: subjectOf(session),
     aud: settings.audiences.length === 1 ? settings.audiences[0] : settings.audiences,
     exp: Math.floor(session.accessExpiresAt / 1000),
     iat: issuedAt,
     nbf: issuedAt,
     jti: randomBytes(16).toString('base64url'),
     sid: session.uuid,
-    ver: user.version,
+    ...(user === null ? {} : { ver: user.version }),
     api: session.apiVersion,
     kcp: ACCESS_PURPOSE,
     ...(session.groupId === null ? {} : { groups: [session.groupId] }),
-    ...customClaimsFor(settings.claims, user, settings.audiences),
+    ...anonymousClaimsOf(session),
+    ...(user === null ? {} : customClaimsFor(settings.claims, user, settings.audiences)),
   });
 }
 

@@ -5,6 +5,7 @@ import { accessSecretFor, advanceRefreshSecret, MAX_CHAIN_WALK, nextRefreshSecre
 import type { Session, TokenRotation } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
+import { loadStamps } from '../claims/load-stamps.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
@@ -22,6 +23,8 @@ const MAX_ATTEMPTS = 3;
  * - Any older genuine token of the chain, or the replaced one after the grace period, is reuse: a sign the token
  *   was stolen, so the session is revoked (`refresh_reuse`).
  * - Anything else is refused without touching the session, so a forged token cannot revoke it.
+ *
+ * Anonymous sessions refresh the same way, in their own lifetime class.
  */
 export async function refreshSession(
   context: SessionContext,
@@ -58,12 +61,13 @@ export async function refreshSession(
         await context.cache.rotated({ session: rotated, user });
         context.emit({
           type: 'session_refreshed',
-          userUuid: user.uuid,
+          userUuid: session.userUuid,
           sessionUuid: session.uuid,
           retry: false,
         });
         await context.rateLimiter.refreshed(session.uuid);
-        await prepareCaller(context, user.uuid);
+        if (session.userUuid === null) await loadStamps(context);
+        else await prepareCaller(context, session.userUuid);
         return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret) };
       }
       continue; // another refresh won the race: read again and answer as its retry
@@ -80,7 +84,7 @@ export async function refreshSession(
         refuseDeniedApiVersion(context, session);
         context.emit({
           type: 'session_refreshed',
-          userUuid: user.uuid,
+          userUuid: session.userUuid,
           sessionUuid: session.uuid,
           retry: true,
         });

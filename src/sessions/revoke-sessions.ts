@@ -1,11 +1,12 @@
 import { bumpStamp } from '../claims/bump-stamp.js';
 import { KeycardError } from '../core/errors.js';
 import type { AuthenticatedSession } from './authenticate-access-token.js';
+import type { CachedSession } from './session-cache.js';
 import type { SessionContext } from './session-context.js';
 import { endSession, sessionsEnded } from './end-session.js';
 
-/** Sign-out: ends the caller's own session. */
-export async function signOut(context: SessionContext, current: AuthenticatedSession): Promise<void> {
+/** Sign-out: ends the caller's own session, a user's or an anonymous one. */
+export async function signOut(context: SessionContext, current: CachedSession): Promise<void> {
   await endSession(context, current.session, 'sign_out');
 }
 

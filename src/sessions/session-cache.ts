@@ -7,10 +7,13 @@ import type { Session } from './session.js';
  */
 export type LiveSession = Omit<Session, 'refreshHash' | 'refreshGeneration' | 'previousRefreshHash'>;
 
-/** A session and its user as cached, shared and handed to request handlers: never with the password hash. */
+/**
+ * A session and its user as cached, shared and handed to request handlers: never with the password hash. `user`
+ * is null for an anonymous session (`session.userUuid` null too).
+ */
 export interface CachedSession {
   readonly session: LiveSession;
-  readonly user: SessionUser;
+  readonly user: SessionUser | null;
 }
 
 /**

@@ -16,17 +16,27 @@ export interface SessionLedgerOptions {
   readonly epochMs?: number;
 }
 
-/** Descriptive fields many sessions share (browsers of one version, one API version), interned together. */
+/**
+ * Descriptive fields many sessions share (browsers of one version, one API version), interned together. The
+ * anonymous id is one of them: each anonymous session (and each session upgraded from one) has a descriptor of
+ * its own, which costs such sessions a map entry; the many plain user sessions share theirs as before.
+ */
 interface SessionDescriptor {
   readonly apiVersion: string;
   readonly userAgent: string | null;
   readonly remember: boolean;
   readonly groupId: string | null;
+  readonly anonymousId: string | null;
 }
 
 const NONE = -1;
+/** Lifetime classes, each with its list: `remember: false`, `remember: true`, anonymous sessions. */
 const SHORT = 0;
 const LONG = 1;
+const ANONYMOUS = 2;
+const CLASSES = [SHORT, LONG, ANONYMOUS] as const;
+/** The user id of an anonymous session's slot: no user is interned for it. */
+const NO_USER = 0xffff_ffff;
 /**
  * Per slot: created, updated (last activity), absolute expiry, access-token expiry, validated, access token
  * issued (creation or last rotation), elevated until (ms; `NO_TIME` for none).
@@ -76,7 +86,7 @@ const KEY = new Uint32Array(UUID_WORDS);
  */
 export class SessionLedger implements SessionCache {
   readonly #capacity: number;
-  readonly #idleMs: readonly [number, number];
+  readonly #idleMs: readonly [number, number, number];
   readonly #timeBase: number;
   readonly #uuids: Uint32Array;
   readonly #accessHashes: Uint8Array;
@@ -87,8 +97,8 @@ export class SessionLedger implements SessionCache {
   readonly #previous: Int32Array;
   readonly #next: Int32Array;
   readonly #buckets: Int32Array;
-  readonly #heads = new Int32Array([NONE, NONE]);
-  readonly #tails = new Int32Array([NONE, NONE]);
+  readonly #heads = new Int32Array([NONE, NONE, NONE]);
+  readonly #tails = new Int32Array([NONE, NONE, NONE]);
   readonly #users = new InternTable<SessionUser>();
   readonly #descriptors = new InternTable<SessionDescriptor>();
   readonly #views: (CachedSession | undefined)[];
@@ -106,7 +116,11 @@ export class SessionLedger implements SessionCache {
       throw new TypeError('capacity must be an integer from 0 to 536870911');
     }
     this.#capacity = capacity;
-    this.#idleMs = [lifetimes.short.idleSeconds * 1000, lifetimes.long.idleSeconds * 1000];
+    this.#idleMs = [
+      lifetimes.short.idleSeconds * 1000,
+      lifetimes.long.idleSeconds * 1000,
+      lifetimes.anonymous.idleSeconds * 1000,
+    ];
     this.#timeBase = Math.floor(options.epochMs ?? Date.now()) - TIME_RANGE / 2;
     this.#uuids = new Uint32Array(capacity * UUID_WORDS);
     this.#accessHashes = new Uint8Array(capacity * ACCESS_HASH_BYTES);
@@ -180,13 +194,15 @@ export class SessionLedger implements SessionCache {
       if (view !== undefined) return view;
     }
     const descriptor = this.#descriptors.valueOf(this.#descriptorIds[slot] ?? 0);
-    const user = this.#users.valueOf(this.#userIds[slot] ?? 0);
+    const userId = this.#userIds[slot] ?? NO_USER;
+    const user = userId === NO_USER ? null : this.#users.valueOf(userId);
     const hashOffset = slot * ACCESS_HASH_BYTES;
     const createdAt = this.#timeAt(slot, CREATED_AT);
     const issuedAt = this.#timeAt(slot, ISSUED_AT);
     const session: LiveSession = {
       uuid: formatUuidWords(this.#uuids, slot * UUID_WORDS),
-      userUuid: user.uuid,
+      userUuid: user === null ? null : user.uuid,
+      anonymousId: descriptor.anonymousId,
       apiVersion: descriptor.apiVersion,
       userAgent: descriptor.userAgent,
       createdAt,
@@ -232,18 +248,18 @@ export class SessionLedger implements SessionCache {
     }
     const bucket = this.#bucketHoldingKey();
     let slot = bucket === NONE ? NONE : (this.#buckets[bucket] ?? NONE);
-    const userId = this.#users.acquire(
-      user.uuid,
-      user,
-      (held, offered) => offered.updatedAt > held.updatedAt,
-    );
+    const userId =
+      user === null
+        ? NO_USER
+        : this.#users.acquire(user.uuid, user, (held, offered) => offered.updatedAt > held.updatedAt);
     const descriptorId = this.#descriptors.acquire(
-      `${session.remember ? 'L' : 'S'}${session.groupId === null ? '' : `@${session.groupId}`}\n${session.apiVersion}\n${session.userAgent === null ? '' : `=${session.userAgent}`}`,
+      `${session.remember ? 'L' : 'S'}${session.groupId === null ? '' : `@${session.groupId}`}${session.anonymousId === null ? '' : `#${session.anonymousId}`}\n${session.apiVersion}\n${session.userAgent === null ? '' : `=${session.userAgent}`}`,
       {
         apiVersion: session.apiVersion,
         userAgent: session.userAgent,
         remember: session.remember,
         groupId: session.groupId,
+        anonymousId: session.anonymousId,
       },
     );
     if (slot === NONE) {
@@ -253,7 +269,7 @@ export class SessionLedger implements SessionCache {
       this.#size += 1;
     } else {
       this.#unlink(slot);
-      this.#users.release(this.#userIds[slot] ?? 0);
+      this.#releaseUser(slot);
       this.#descriptors.release(this.#descriptorIds[slot] ?? 0);
       this.#forgetView(slot);
     }
@@ -265,7 +281,7 @@ export class SessionLedger implements SessionCache {
     else this.#setTime(slot, ELEVATED_UNTIL, elevatedUntil);
     this.#userIds[slot] = userId;
     this.#descriptorIds[slot] = descriptorId;
-    this.#append(slot, session.remember ? LONG : SHORT);
+    this.#append(slot, this.#classOf(slot));
   }
 
   touch(slot: number, updatedAt: number): void {
@@ -288,8 +304,8 @@ export class SessionLedger implements SessionCache {
 
   expire(now: number): number {
     let dropped = 0;
-    for (const lifetimeClass of [SHORT, LONG]) {
-      const idleMs = this.#idleMs[lifetimeClass] ?? 0;
+    for (const lifetimeClass of CLASSES) {
+      const idleMs = this.#idleMs[lifetimeClass];
       for (
         let head = this.#heads[lifetimeClass] ?? NONE;
         head !== NONE;
@@ -318,11 +334,14 @@ export class SessionLedger implements SessionCache {
     this.#size = 0;
   }
 
-  /** The slots of one class from head (least recently active) to tail; for tests and inspection. */
-  slotsInOrder(remember: boolean): number[] {
+  /**
+   * The slots of one class from head (least recently active) to tail; for tests and inspection. `remember`
+   * names a user's class; `'anonymous'` the class of anonymous sessions.
+   */
+  slotsInOrder(remember: boolean | 'anonymous'): number[] {
     const slots: number[] = [];
     for (
-      let slot = this.#heads[remember ? LONG : SHORT] ?? NONE;
+      let slot = this.#heads[remember === 'anonymous' ? ANONYMOUS : remember ? LONG : SHORT] ?? NONE;
       slot !== NONE;
       slot = this.#next[slot] ?? NONE
     ) {
@@ -371,13 +390,13 @@ export class SessionLedger implements SessionCache {
       this.#neverUsed += 1;
       return this.#neverUsed - 1;
     }
-    const shortHead = this.#heads[SHORT] ?? NONE;
-    const longHead = this.#heads[LONG] ?? NONE;
-    const victim =
-      shortHead === NONE ||
-      (longHead !== NONE && this.#timeAt(longHead, UPDATED_AT) < this.#timeAt(shortHead, UPDATED_AT))
-        ? longHead
-        : shortHead;
+    // The least recently active of the heads.
+    let victim = NONE;
+    for (const lifetimeClass of CLASSES) {
+      const head = this.#heads[lifetimeClass] ?? NONE;
+      if (head === NONE) continue;
+      if (victim === NONE || this.#timeAt(head, UPDATED_AT) < this.#timeAt(victim, UPDATED_AT)) victim = head;
+    }
     this.#remove(victim);
     return this.#allocate();
   }
@@ -385,12 +404,17 @@ export class SessionLedger implements SessionCache {
   #remove(slot: number): void {
     this.#unlink(slot);
     this.#unindex(slot);
-    this.#users.release(this.#userIds[slot] ?? 0);
+    this.#releaseUser(slot);
     this.#descriptors.release(this.#descriptorIds[slot] ?? 0);
     this.#forgetView(slot);
     this.#next[slot] = this.#freeHead;
     this.#freeHead = slot;
     this.#size -= 1;
+  }
+
+  #releaseUser(slot: number): void {
+    const userId = this.#userIds[slot] ?? NO_USER;
+    if (userId !== NO_USER) this.#users.release(userId);
   }
 
   #forgetView(slot: number): void {
@@ -410,6 +434,7 @@ export class SessionLedger implements SessionCache {
   }
 
   #classOf(slot: number): number {
+    if (this.#userIds[slot] === NO_USER) return ANONYMOUS;
     return this.#descriptors.valueOf(this.#descriptorIds[slot] ?? 0).remember ? LONG : SHORT;
   }
 

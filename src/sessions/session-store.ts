@@ -6,8 +6,18 @@ import type { SessionLifetimes } from './session-lifetimes.js';
 /** A session that a bulk operation ended. */
 export interface EndedSession {
   readonly uuid: string;
-  readonly userUuid: string;
+  /** Null for an anonymous session. */
+  readonly userUuid: string | null;
 }
+
+/** How `createUpgradedSession` went; nothing was written unless it is `created`. */
+export type UpgradeOutcome =
+  /** The user's session was created and the anonymous session ended (reason `upgraded`). */
+  | 'created'
+  /** As for `createSession`: the user does not exist or is disabled. */
+  | 'refused'
+  /** The anonymous session was no longer live (ended, expired and swept, upgraded by another request). */
+  | 'anonymous_gone';
 
 /** Which live sessions an administrator means: every field given must match; none given means every session. */
 export interface SessionFilter {
@@ -28,9 +38,27 @@ export interface SessionStore {
    * Returns whether it was created.
    */
   createSession(session: Session): Promise<boolean>;
+  /** Stores a new anonymous session (`userUuid` null), which needs no account. */
+  createAnonymousSession(session: Session): Promise<void>;
+  /**
+   * An upgrade: a sign-in (or, with `newUser`, a registration, which may throw `email_taken`) made with an
+   * anonymous session's token. In one transaction: ends the anonymous session `anonymousSessionUuid` (reason
+   * `upgraded`; it must be live, anonymous and have `session.anonymousId` as its id), creates `newUser` if
+   * given, and creates `session` for a user that exists and is enabled, as `createSession` does. All of it or none: a failed sign-in never ends the anonymous session, and an anonymous
+   * session is carried over into one user session at most.
+   */
+  createUpgradedSession(
+    session: Session,
+    anonymousSessionUuid: string,
+    endedAt: number,
+    newUser?: User,
+  ): Promise<UpgradeOutcome>;
   findSession(uuid: string): Promise<Session | undefined>;
-  /** The session and its user, without the password hash: what authenticating a request needs. */
-  findSessionAndUser(uuid: string): Promise<{ session: Session; user: SessionUser } | undefined>;
+  /**
+   * The session and its user, without the password hash: what authenticating a request needs. `user` is null
+   * for an anonymous session; a user's session whose user is gone is undefined.
+   */
+  findSessionAndUser(uuid: string): Promise<{ session: Session; user: SessionUser | null } | undefined>;
   findRevokedSession(uuid: string): Promise<RevokedSession | undefined>;
   listUserSessions(userUuid: string): Promise<Session[]>;
   /** Records activity (`updated_at`). */
@@ -49,7 +77,7 @@ export interface SessionStore {
   setSessionGroup(uuid: string, groupId: string | null, changedAt: number): Promise<boolean>;
   /** Moves a session to the revoked tombstones; returns false when it was not live. */
   revokeSession(uuid: string, reason: RevocationReason, revokedAt: number): Promise<boolean>;
-  /** Revokes every session of the user except `exceptUuid`; returns those revoked. */
+  /** Revokes every session of the user except `exceptUuid`; returns those revoked (never anonymous ones). */
   revokeUserSessions(
     userUuid: string,
     exceptUuid: string | null,

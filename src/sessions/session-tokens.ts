@@ -24,7 +24,8 @@ export interface SessionTokens {
 export function sessionTokensFor(
   context: SessionContext,
   session: Session,
-  user: SessionUser,
+  /** Null for an anonymous session. */
+  user: SessionUser | null,
   refreshSecret: string,
 ): SessionTokens {
   const now = context.clock.now();

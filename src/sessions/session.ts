@@ -3,7 +3,13 @@ import type { RevocationReason } from '../core/errors.js';
 /** A live server-side session, as stored. Times are milliseconds since the Unix epoch. */
 export interface Session {
   readonly uuid: string;
-  readonly userUuid: string;
+  /** The session's user; null for an anonymous session (`POST /auth/anonymous`), which has no account. */
+  readonly userUuid: string | null;
+  /**
+   * An anonymous session's id (its JWTs' `sub`, kept across refreshes). On a user's session: the id of the
+   * anonymous session it was started from by a sign-in or registration (its claims carried over); else null.
+   */
+  readonly anonymousId: string | null;
   /** The API version the session was created with (the spec's `version` column). */
   readonly apiVersion: string;
   readonly userAgent: string | null;
@@ -28,6 +34,22 @@ export interface Session {
   readonly elevatedUntil: number | null;
 }
 
+/** Whether a session belongs to no account (`POST /auth/anonymous`): it cannot do what needs a user. */
+export function isAnonymous(session: { readonly userUuid: string | null }): boolean {
+  return session.userUuid === null;
+}
+
+/**
+ * Who a session's tokens are about: its user, or for an anonymous session its anonymous id (never a user's
+ * uuid). A JWT's `sub`; what stamps of scope `user` are looked up by.
+ */
+export function subjectOf(session: {
+  readonly userUuid: string | null;
+  readonly anonymousId: string | null;
+}): string {
+  return session.userUuid ?? session.anonymousId ?? '';
+}
+
 /** When the access token of `session` was minted: at creation or at its last rotation (what stamps compare). */
 export function accessIssuedAt(session: {
   readonly createdAt: number;
@@ -39,7 +61,8 @@ export function accessIssuedAt(session: {
 /** The tombstone of a session that ended, kept for 30 days so a returning token gets a precise answer. */
 export interface RevokedSession {
   readonly uuid: string;
-  readonly userUuid: string;
+  /** Null for an anonymous session. */
+  readonly userUuid: string | null;
   readonly reason: RevocationReason;
   readonly revokedAt: number;
   readonly userAgent: string | null;

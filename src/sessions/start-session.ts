@@ -7,29 +7,68 @@ import type { SessionContext } from './session-context.js';
 import { lifetimeClassOf } from './session-lifetimes.js';
 import { type SessionTokens, sessionTokensFor } from './session-tokens.js';
 
+/** The anonymous session a sign-in or registration came with (its token), whose id the new session carries. */
+export interface AnonymousOrigin {
+  readonly sessionUuid: string;
+  readonly anonymousId: string;
+}
+
 export interface SessionOptions {
   readonly apiVersion: string;
   readonly userAgent: string | null;
   readonly remember: boolean;
   /** A group the server knows (checked by the caller). */
   readonly groupId?: string | null;
+  /**
+   * The anonymous session to upgrade: the new session carries its anonymous id, and it ends (reason
+   * `upgraded`) when the new one is stored. Found by `findAnonymousOrigin` from the token the request came with.
+   */
+  readonly fromAnonymous?: AnonymousOrigin;
 }
+
+/** What an anonymous session records: it has no lifetime choice (its class is its own) and no group. */
+export type AnonymousSessionOptions = Pick<SessionOptions, 'apiVersion' | 'userAgent'>;
 
 /**
  * Builds a new session and its first tokens for `user`. Nothing is stored here: registration stores it with the
- * new account in one transaction, sign-in on its own. Sessions are only ever created by those two.
+ * new account in one transaction, sign-in on its own. Sessions of users are only ever created by those two.
  */
 export function startSession(
   context: SessionContext,
   user: User,
   options: SessionOptions,
 ): { session: Session; tokens: SessionTokens } {
+  return newSession(context, user, {
+    ...options,
+    anonymousId: options.fromAnonymous?.anonymousId ?? null,
+  });
+}
+
+/**
+ * Builds a new anonymous session (no user) and its first tokens, with a new anonymous id; not stored here. Its
+ * lifetime is the anonymous class's, and it records `remember: false` (it was not chosen).
+ */
+export function startAnonymousSession(
+  context: SessionContext,
+  options: AnonymousSessionOptions,
+): { session: Session; tokens: SessionTokens } {
+  return newSession(context, null, { ...options, remember: false, anonymousId: randomUUID() });
+}
+
+function newSession(
+  context: SessionContext,
+  user: User | null,
+  options: Omit<SessionOptions, 'fromAnonymous'> & { anonymousId: string | null },
+): { session: Session; tokens: SessionTokens } {
   const now = context.clock.now();
   const refreshSecret = generateSecret();
-  const expiresAt = now + lifetimeClassOf(context.lifetimes, options.remember).absoluteSeconds * 1000;
+  const userUuid = user === null ? null : user.uuid;
+  const lifetime = lifetimeClassOf(context.lifetimes, { userUuid, remember: options.remember });
+  const expiresAt = now + lifetime.absoluteSeconds * 1000;
   const session: Session = {
     uuid: randomUUID(),
-    userUuid: user.uuid,
+    userUuid,
+    anonymousId: options.anonymousId,
     apiVersion: options.apiVersion,
     userAgent: options.userAgent,
     createdAt: now,

@@ -1,6 +1,7 @@
 /**
  * The claims of a token Keycard issued. Registered claims as in RFC 7519 and RFC 9068; Keycard's own:
- * `sid` (session uuid), `ver` (account version), `api` (API version), `kcp` (what the token is for).
+ * `sid` (session uuid), `ver` (account version), `api` (API version), `kcp` (what the token is for), and for
+ * anonymous sessions `anon` and `aid`.
  */
 export interface JwtClaims {
   readonly iss: string;
@@ -12,7 +13,12 @@ export interface JwtClaims {
   readonly nbf?: number;
   readonly jti?: string;
   readonly sid?: string;
+  /** The account version; absent for an anonymous session, which has no account. */
   readonly ver?: string;
+  /** `true` on an anonymous session's token: `sub` is then its anonymous id, not a user. */
+  readonly anon?: boolean;
+  /** The anonymous id: an anonymous session's, or the one a user's session was upgraded from. */
+  readonly aid?: string;
   readonly api?: string;
   /** Keycard's purpose: `access` (Keycard's own access token) or `audience` (minted for one other service). */
   readonly kcp?: string;

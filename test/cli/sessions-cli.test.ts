@@ -15,7 +15,8 @@ const PASSWORD = 'correct horse battery staple';
 
 interface SessionJson {
   uuid: string;
-  user_uuid: string;
+  user_uuid: string | null;
+  anonymous_id: string | null;
   api_version: string;
   expires_at: string;
   remember: boolean;
@@ -128,6 +129,24 @@ describe.skipIf(kind === 'memory')(`keycard sessions (${kind})`, { timeout: 60_0
     await refusedWith(carol.tokens[0] ?? '');
     expect((await me(carol.tokens[1] ?? '')).status).toBe(200);
     expect(await listed(['--api-version', '20190520'])).toEqual([]);
+  });
+
+  it('lists anonymous sessions with no user and their anonymous id, and revokes them', async () => {
+    const started = (await (await post('/auth/anonymous', {})).json()) as {
+      session: { uuid: string; anonymous_id: string };
+      tokens: { access_token: string };
+    };
+    const all = await listed(['--all']);
+    expect(all.find((session) => session.uuid === started.session.uuid)).toMatchObject({
+      user_uuid: null,
+      anonymous_id: started.session.anonymous_id,
+    });
+    const table = await keycard(['sessions', 'list', '--all']);
+    expect(table.stdout).toMatch(new RegExp(`^${started.session.uuid}\\s+anonymous\\s`, 'm'));
+    expect(await revoked(['--session', started.session.uuid])).toBe(1);
+    expect(await refusedWith(started.tokens.access_token)).toEqual(
+      expect.objectContaining({ code: 'session_revoked', reason: 'revoked_by_admin' }),
+    );
   });
 
   it('revokes every session with --all --yes', async () => {

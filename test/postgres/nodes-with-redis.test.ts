@@ -62,6 +62,34 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
     expect(refused.json()).toMatchObject({ error: { code: 'session_revoked', reason: 'sign_out' } });
   });
 
+  it('an anonymous session is shared by the nodes, and its upgrade on one is refused on the other at once', async () => {
+    const [a, b] = await twoNodes(() => TEST_REDIS_URL);
+    const started = await a.app.inject({ method: 'POST', url: '/auth/anonymous' });
+    const { session, tokens } = started.json<{
+      session: { anonymous_id: string };
+      tokens: { access_token: string };
+    }>();
+    // b reads it (the shared cache, else the store), then answers from its own cache.
+    for (let request = 0; request < 2; request += 1) {
+      const me = await b.app.inject({ method: 'GET', url: '/me', headers: bearer(tokens.access_token) });
+      expect(me.json()).toMatchObject({ user: null, session: { anonymous_id: session.anonymous_id } });
+    }
+
+    const registered = await a.app.inject({
+      method: 'POST',
+      url: '/auth',
+      headers: bearer(tokens.access_token),
+      payload: { email: uniqueEmail(), password: PASSWORD },
+    });
+    expect(registered.json<{ session: { anonymous_id: string } }>().session.anonymous_id).toBe(
+      session.anonymous_id,
+    );
+    const elapsed = await within(1000, async () => (await meStatus(b, tokens.access_token)) === 401);
+    expect(elapsed).toBeLessThan(200);
+    const refused = await b.app.inject({ method: 'GET', url: '/me', headers: bearer(tokens.access_token) });
+    expect(refused.json()).toMatchObject({ error: { code: 'session_revoked', reason: 'upgraded' } });
+  });
+
   it('a stamp bumped on one node refuses the old token on the other within milliseconds (the feed)', async () => {
     const [a, b] = await twoNodes(() => TEST_REDIS_URL);
     const signed = await signUp(a);

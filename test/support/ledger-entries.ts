@@ -8,6 +8,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 export const LIFETIMES: SessionLifetimes = {
   short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
   long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
+  anonymous: { idleSeconds: 3 * 86_400, absoluteSeconds: 30 * 86_400 },
 };
 
 export function uuidOf(n: number): string {
@@ -30,7 +31,10 @@ export function userOf(n: number, updatedAt = T0): SessionUser {
 }
 
 export interface EntryFields {
-  readonly user?: SessionUser;
+  /** Null: an anonymous session (then `anonymousId` is its id). */
+  readonly user?: SessionUser | null;
+  /** An anonymous session's id, or the one a user's session was upgraded from. */
+  readonly anonymousId?: string | null;
   readonly remember?: boolean;
   readonly updatedAt?: number;
   readonly expiresAt?: number;
@@ -40,18 +44,19 @@ export interface EntryFields {
 export function entryOf(n: number, fields: EntryFields = {}): CachedSession {
   const remember = fields.remember ?? true;
   const updatedAt = fields.updatedAt ?? T0;
-  const user = fields.user ?? userOf(0);
+  const user = fields.user === undefined ? userOf(0) : fields.user;
+  const lifetime = user === null ? LIFETIMES.anonymous : remember ? LIFETIMES.long : LIFETIMES.short;
   return {
     session: {
       uuid: uuidOf(n),
-      userUuid: user.uuid,
+      userUuid: user === null ? null : user.uuid,
+      anonymousId: fields.anonymousId ?? (user === null ? uuidOf(2_000_000 + n) : null),
       apiVersion: '20200115',
       userAgent: fields.userAgent === undefined ? 'curl/8.0' : fields.userAgent,
       createdAt: T0,
       updatedAt,
       remember,
-      expiresAt:
-        fields.expiresAt ?? T0 + (remember ? LIFETIMES.long : LIFETIMES.short).absoluteSeconds * 1000,
+      expiresAt: fields.expiresAt ?? T0 + lifetime.absoluteSeconds * 1000,
       accessHash: accessHashOf(n),
       accessExpiresAt: T0 + 3_600_000,
       rotatedAt: null,

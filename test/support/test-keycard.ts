@@ -15,6 +15,7 @@ export const testOptions: KeycardOptions = {
   lifetimes: {
     short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
     long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
+    anonymous: { idleSeconds: 3 * 86_400, absoluteSeconds: 30 * 86_400 },
   },
   accessTtlSeconds: 3600,
   refreshGraceSeconds: 30,

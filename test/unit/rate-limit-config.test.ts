@@ -48,6 +48,9 @@ describe('rate limit and audit log configuration', () => {
     expect(configVariables.KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP.default).toBe(
       formatRateLimitRule(policy.tokenFailuresPerIp),
     );
+    expect(configVariables.KEYCARD_LIMIT_ANONYMOUS_PER_IP.default).toBe(
+      formatRateLimitRule(policy.anonymousSessionsPerIp),
+    );
   });
 
   it('reads every limit, `off` for one of them, and `KEYCARD_RATE_LIMITS=off` for all', () => {
@@ -60,6 +63,7 @@ describe('rate limit and audit log configuration', () => {
       KEYCARD_LIMIT_REFRESH_PER_IP: '600/60',
       KEYCARD_LIMIT_REFRESH_PER_SESSION: '3/10s',
       KEYCARD_LIMIT_TOKEN_FAILURES_PER_IP: '1000/1h',
+      KEYCARD_LIMIT_ANONYMOUS_PER_IP: '5/1d',
       KEYCARD_AUDIT_RETENTION: '30d',
       KEYCARD_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,loopback,fd00::/8',
     });
@@ -69,6 +73,7 @@ describe('rate limit and audit log configuration', () => {
       lockoutSeconds: 300,
       lockoutMaxSeconds: 7200,
       registrationsPerIp: undefined,
+      anonymousSessionsPerIp: { limit: 5, windowSeconds: 86_400 },
       refreshesPerIp: { limit: 600, windowSeconds: 60 },
       refreshesPerSession: { limit: 3, windowSeconds: 10 },
       tokenFailuresPerIp: { limit: 1000, windowSeconds: 3600 },

@@ -8,6 +8,7 @@ import type { JwtClaims } from '../../src/verify/jwt-claims.js';
 const lifetimes = {
   short: { idleSeconds: 60, absoluteSeconds: 600 },
   long: { idleSeconds: 600, absoluteSeconds: 6000 },
+  anonymous: { idleSeconds: 600, absoluteSeconds: 6000 },
 };
 
 describe('the revocation stream hears every ended session', () => {

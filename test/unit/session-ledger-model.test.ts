@@ -129,7 +129,7 @@ describe('session ledger against a model', () => {
         if (held !== undefined) {
           const view = ledger.entryAt(slot);
           expect(view.session).toEqual(held.entry.session);
-          expect(view.user.uuid).toBe(held.entry.user.uuid);
+          expect(view.user?.uuid).toBe(held.entry.user?.uuid);
           expect(ledger.validatedAtOf(slot)).toBe(held.validatedAt);
           expect(ledger.accessHashMatches(slot, held.entry.session.accessHash)).toBe(true);
         }
@@ -139,7 +139,7 @@ describe('session ledger against a model', () => {
             const expected = model.lists[remember ? 1 : 0].map((key) => ledger.find(key));
             expect(ledger.slotsInOrder(remember)).toEqual(expected);
           }
-          const users = new Set([...model.entries.values()].map((held) => held.entry.user.uuid));
+          const users = new Set([...model.entries.values()].map((held) => held.entry.user?.uuid));
           expect(ledger.userCount).toBe(users.size);
         }
       }

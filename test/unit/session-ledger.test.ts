@@ -179,4 +179,51 @@ describe('session ledger', () => {
     ledger.set(uuidOf(1), entry, T0);
     expect(ledger.entryAt(ledger.find(uuidOf(1)))).toEqual(entry);
   });
+
+  it('holds anonymous sessions with no user interned, and sessions upgraded from one with their anonymous id', () => {
+    const ledger = ledgerOf();
+    const anonymous = entryOf(1, { user: null });
+    const upgraded = entryOf(2, { anonymousId: uuidOf(77) });
+    ledger.set(uuidOf(1), anonymous, T0);
+    ledger.set(uuidOf(2), upgraded, T0);
+    expect(ledger.entryAt(ledger.find(uuidOf(1)))).toEqual(anonymous);
+    expect(ledger.entryAt(ledger.find(uuidOf(1))).user).toBeNull();
+    expect(ledger.entryAt(ledger.find(uuidOf(2)))).toEqual(upgraded);
+    expect(ledger.userCount).toBe(1);
+    // Replacing an anonymous entry, or removing it, releases no user.
+    ledger.set(uuidOf(1), entryOf(1, { user: null, updatedAt: T0 + MINUTE }), T0);
+    ledger.delete(uuidOf(1));
+    expect(ledger.userCount).toBe(1);
+    ledger.delete(uuidOf(2));
+    expect(ledger.userCount).toBe(0);
+  });
+
+  it('keeps anonymous sessions in a class of their own, expired by the anonymous idle timeout', () => {
+    const ledger = ledgerOf();
+    ledger.set(uuidOf(1), entryOf(1, { user: null }), T0);
+    ledger.set(uuidOf(2), entryOf(2, { user: null, updatedAt: T0 + MINUTE }), T0);
+    ledger.set(uuidOf(3), entryOf(3), T0);
+    ledger.set(uuidOf(4), entryOf(4, { remember: false, updatedAt: T0 + 2 * MINUTE }), T0);
+    const slotOf = (n: number) => ledger.find(uuidOf(n));
+    expect(ledger.slotsInOrder('anonymous')).toEqual([slotOf(1), slotOf(2)]);
+    expect(ledger.slotsInOrder(true)).toEqual([slotOf(3)]);
+    expect(ledger.slotsInOrder(false)).toEqual([slotOf(4)]);
+    ledger.touch(slotOf(1), T0 + 2 * MINUTE);
+    expect(ledger.slotsInOrder('anonymous')).toEqual([slotOf(2), slotOf(1)]);
+
+    // Three days idle ends the anonymous class (the short one ended long before); the long class (7) goes on.
+    expect(ledger.expire(T0 + 3 * 86_400_000 + MINUTE)).toBe(2);
+    expect([1, 2, 3, 4].map((n) => ledger.find(uuidOf(n)) !== -1)).toEqual([true, false, true, false]);
+    expect(ledger.expire(T0 + 3 * 86_400_000 + 2 * MINUTE)).toBe(1);
+    expect(ledger.find(uuidOf(1))).toBe(-1);
+    expect(ledger.find(uuidOf(3))).not.toBe(-1);
+  });
+
+  it('makes room when full from the anonymous class too, by least recent activity', () => {
+    const ledger = ledgerOf(2);
+    ledger.set(uuidOf(1), entryOf(1, { updatedAt: T0 + 2 }), T0);
+    ledger.set(uuidOf(2), entryOf(2, { user: null, updatedAt: T0 + 1 }), T0);
+    ledger.set(uuidOf(3), entryOf(3, { updatedAt: T0 + 3 }), T0);
+    expect([1, 2, 3].map((n) => ledger.find(uuidOf(n)) !== -1)).toEqual([true, false, true]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { SignedIn } from '../../accounts/register.js';
 import { KeycardError } from '../../core/errors.js';
@@ -11,12 +11,15 @@ import { handOutTokens } from '../cookies/hand-out-tokens.js';
 import { clearSessionCookies } from '../cookies/session-cookies.js';
 import type { TrustedOrigins } from '../cookies/trusted-origins.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
-import { callerOf, requestContextOf, userAgentOf } from '../request-context.js';
+import { anyCallerOf, requestContextOf, userAgentOf } from '../request-context.js';
+import { anonymousOriginOf } from '../anonymous-origin-of.js';
+import { hasAccount } from '../../sessions/authenticate-access-token.js';
+import type { SessionOptions } from '../../sessions/start-session.js';
 import { ApiVersionField, ApiVersionQuery, NoContent } from '../schemas/common-schemas.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
 import { TokensBody } from '../schemas/tokens-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
-import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
+import { BEARER_SECURITY, SESSION_TOKEN_ERRORS, withErrorCodes } from '../schemas/error-responses.js';
 
 const Remember = Type.Optional(
   Type.Boolean({
@@ -70,6 +73,17 @@ const RegisterBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `POST /auth/anonymous` takes no credentials: only how to hand the tokens out, and the API version. */
+const AnonymousBody = Type.Object(
+  { transport: TransportField, api: ApiVersionField },
+  { additionalProperties: false },
+);
+
+const AnonymousSessionBody = Type.Object(
+  { session: SessionBody, tokens: Type.Optional(TokensBody) },
+  { additionalProperties: false },
+);
+
 /** `tokens` is left out when they were set as cookies (`transport: "cookie"`). */
 const SignedInBody = Type.Object(
   { user: UserBody, session: SessionBody, tokens: Type.Optional(TokensBody) },
@@ -96,10 +110,59 @@ const SignInResponseBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Registration, sign-in and sign-out: the only places sessions begin and the usual place they end. */
+/** Carrying an anonymous session over, as registration, sign-in and upgrade describe it in OpenAPI. */
+const CARRIES_ANONYMOUS =
+  ' Sent with an anonymous session’s access token (`Authorization: Bearer`, or the session cookie), the new session carries its `anonymous_id` over and the anonymous session ends (reason `upgraded`); any other token is ignored.';
+
+/**
+ * Registration, sign-in, anonymous sessions and sign-out: the only places sessions begin and the usual place
+ * they end.
+ */
 export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPluginAsyncTypebox {
+  /** What a new session records, and the anonymous session it carries over, if the request came with one. */
+  const sessionOptionsOf = async (request: FastifyRequest, remember: boolean): Promise<SessionOptions> => {
+    const fromAnonymous = await anonymousOriginOf(request, keycard, cookies);
+    return {
+      apiVersion: request.apiVersion,
+      userAgent: userAgentOf(request),
+      remember,
+      ...(fromAnonymous === undefined ? {} : { fromAnonymous }),
+    };
+  };
+
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
   return async (app) => {
+    app.post(
+      '/auth/anonymous',
+      {
+        schema: withErrorCodes(['csrf_rejected', 'rate_limited', 'store_unavailable'], {
+          summary: 'Start an anonymous session',
+          description:
+            'Starts a session with no account and a new anonymous id (`session.anonymous_id`), with tokens refreshed like any session’s. It may call `GET /me` (`user: null`), refresh and sign out; anything that needs an account answers `account_required`. Registering or signing in with its access token carries its anonymous id over to the new session and ends it. Limited per client address (`KEYCARD_LIMIT_ANONYMOUS_PER_IP`).',
+          tags: ['auth'],
+          body: AnonymousBody,
+          querystring: ApiVersionQuery,
+          response: {
+            201: { ...AnonymousSessionBody, description: 'The anonymous session and its tokens.' },
+          },
+        }),
+        // Nothing to send but, perhaps, the transport.
+        preValidation: emptyBodyWhenAbsent,
+      },
+      async (request, reply) => {
+        const asCookies = wantsCookieTransport(request, request.body.transport);
+        if (asCookies) checkCsrf(request, cookies);
+        const { session, tokens } = await keycard.beginAnonymousSession(
+          { apiVersion: request.apiVersion, userAgent: userAgentOf(request) },
+          requestContextOf(request),
+        );
+        return reply.code(201).send({
+          session: presentSession(session, keycard.lifetimes),
+          ...handOutTokens(reply, tokens, asCookies),
+        });
+      },
+    );
+
     app.post(
       '/auth',
       {
@@ -107,7 +170,9 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
           ['password_too_weak', 'email_taken', 'csrf_rejected', 'rate_limited', 'store_unavailable'],
           {
             summary: 'Register',
-            description: 'Creates an account and its first session, and returns the session’s tokens.',
+            description:
+              'Creates an account and its first session, and returns the session’s tokens.' +
+              CARRIES_ANONYMOUS,
             tags: ['auth'],
             body: RegisterBody,
             querystring: ApiVersionQuery,
@@ -121,7 +186,7 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.register(
           { email, password },
-          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          await sessionOptionsOf(request, remember),
           requestContextOf(request),
         );
         return reply.code(201).send(presentSignedIn(keycard, signedIn, reply, asCookies));
@@ -136,7 +201,8 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
           {
             summary: 'Sign in',
             description:
-              'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.',
+              'Starts a session. An unknown email and a wrong password get the same answer, in about the same time.' +
+              CARRIES_ANONYMOUS,
             tags: ['auth'],
             body: SignInBody,
             querystring: ApiVersionQuery,
@@ -157,9 +223,7 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         const signedIn = await keycard.signIn(
           { email, password },
           {
-            apiVersion: request.apiVersion,
-            userAgent: userAgentOf(request),
-            remember,
+            ...(await sessionOptionsOf(request, remember)),
             ...(group === undefined ? {} : { groupId: group }),
           },
           requestContextOf(request),
@@ -187,7 +251,8 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
           {
             summary: 'Upgrade a legacy account and sign in',
             description:
-              'Checks the credentials like a sign-in, moves a legacy account (version 003) to version 004, whose legacy JWTs then stop working, and starts its first session. A current account just signs in.',
+              'Checks the credentials like a sign-in, moves a legacy account (version 003) to version 004, whose legacy JWTs then stop working, and starts its first session. A current account just signs in.' +
+              CARRIES_ANONYMOUS,
             tags: ['auth'],
             body: SignInBody,
             querystring: ApiVersionQuery,
@@ -203,7 +268,7 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.upgradeAndSignIn(
           { email, password },
-          { apiVersion: request.apiVersion, userAgent: userAgentOf(request), remember },
+          await sessionOptionsOf(request, remember),
           requestContextOf(request),
         );
         return presentSignedIn(keycard, signedIn, reply, asCookies);
@@ -213,11 +278,12 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
     app.post(
       '/auth/sign_out',
       {
-        schema: withErrorCodes([...ACCESS_TOKEN_ERRORS, 'csrf_rejected'], {
+        schema: withErrorCodes([...SESSION_TOKEN_ERRORS, 'csrf_rejected'], {
           summary: 'Sign out',
           description:
             'Revokes the current session (reason `sign_out`) and clears the session cookies. With ' +
-            '`{"scope": "all"}`, every session of the caller (sign out everywhere), and the user’s stamp is bumped.',
+            '`{"scope": "all"}`, every session of the caller (sign out everywhere), and the user’s stamp is bumped. ' +
+            'An anonymous session signs out the same way (its only session, whatever the scope).',
           tags: ['auth'],
           security: BEARER_SECURITY,
           body: SignOutBody,
@@ -225,13 +291,14 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
           response: { 204: { ...NoContent, description: 'Signed out.' } },
         }),
         preValidation: emptyBodyWhenAbsent,
-        preHandler: requireSession(keycard, cookies),
+        preHandler: requireSession(keycard, cookies, { anonymous: true }),
       },
       async (request, reply) => {
-        if (request.body.scope === 'all') {
-          await keycard.signOutEverywhere(callerOf(request), requestContextOf(request));
+        const caller = anyCallerOf(request);
+        if (request.body.scope === 'all' && hasAccount(caller)) {
+          await keycard.signOutEverywhere(caller, requestContextOf(request));
         } else {
-          await keycard.signOut(callerOf(request), requestContextOf(request));
+          await keycard.signOut(caller, requestContextOf(request));
         }
         if (request.sessionCookieUsed) clearSessionCookies(reply);
         return reply.code(204).send(null);

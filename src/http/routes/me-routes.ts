@@ -4,16 +4,18 @@ import type { CachedSession } from '../../sessions/session-cache.js';
 import type { Keycard } from '../../keycard.js';
 import { requireSessionOrLegacyToken } from '../authenticate-request.js';
 import type { TrustedOrigins } from '../cookies/trusted-origins.js';
-import { callerOf } from '../request-context.js';
+import { anyCallerOf } from '../request-context.js';
 import { ApiVersionQuery, isoTime, Timestamp } from '../schemas/common-schemas.js';
 import type { CachedAccess } from '../../access/access-cache.js';
-import { ACCESS_TOKEN_ERRORS, BEARER_SECURITY, withErrorCodes } from '../schemas/error-responses.js';
+import { BEARER_SECURITY, SESSION_TOKEN_ERRORS, withErrorCodes } from '../schemas/error-responses.js';
 import { presentSession, SessionBody } from '../schemas/session-schema.js';
 import { presentUser, UserBody } from '../schemas/user-schema.js';
 
 const MeBody = Type.Object(
   {
-    user: UserBody,
+    user: Type.Union([UserBody, Type.Null()], {
+      description: 'The account; null for an anonymous session (its id is the session’s `anonymous_id`).',
+    }),
     session: Type.Union([SessionBody, Type.Null()], {
       description: 'The current session; null for a legacy account (version 003) calling with its JWT.',
     }),
@@ -27,6 +29,14 @@ const MeBody = Type.Object(
   },
   { additionalProperties: false, description: 'The caller’s account and current session.' },
 );
+
+/** What an anonymous session holds: no role, no permission. */
+const NO_ACCESS: CachedAccess = {
+  roles: [],
+  permissions: [],
+  roleSet: new Set(),
+  permissionSet: new Set(),
+};
 
 const serialized = new WeakMap<object, string>();
 
@@ -57,7 +67,7 @@ export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPlu
       const { elevatedUntil } = caller.session;
       held = {
         body: {
-          user: presentUser(caller.user),
+          user: caller.user === null ? null : presentUser(caller.user),
           session: presentSession(caller.session, keycard.lifetimes),
           roles: [...access.roles],
           permissions: [...access.permissions],
@@ -71,9 +81,11 @@ export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPlu
     return held.body;
   };
   const me = (caller: CachedSession) => {
-    const access = keycard.cachedAccess(caller.user.uuid);
+    const { user } = caller;
+    if (user === null) return presentMe(caller, NO_ACCESS);
+    const access = keycard.cachedAccess(user.uuid);
     if (access !== undefined) return presentMe(caller, access);
-    return keycard.userAccess(caller.user.uuid).then((loaded) => presentMe(caller, loaded));
+    return keycard.userAccess(user.uuid).then((loaded) => presentMe(caller, loaded));
   };
 
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async functions
@@ -81,15 +93,16 @@ export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPlu
     app.get(
       '/me',
       {
-        schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
+        schema: withErrorCodes(SESSION_TOKEN_ERRORS, {
           summary: 'Who is calling',
-          description: 'The account and session of the access token, answered from the session cache.',
+          description:
+            'The account and session of the access token, answered from the session cache. An anonymous session gets `user: null`, no roles or permissions, and its `session.anonymous_id`.',
           tags: ['me'],
           security: BEARER_SECURITY,
           querystring: ApiVersionQuery,
           response: { 200: MeBody },
         }),
-        preHandler: requireSessionOrLegacyToken(keycard, cookies),
+        preHandler: requireSessionOrLegacyToken(keycard, cookies, { anonymous: true }),
         // The body of a cached session is one object (see presentMe) and its JSON is kept with it, so a busy
         // session's answer is serialised once. Bodies are built field by field (presentUser, presentSession,
         // the error reply), so plain JSON.stringify cannot let an unlisted field out.
@@ -98,7 +111,7 @@ export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPlu
       // Synchronous: a returned value is sent at once, where a promise would cost another turn of the loop.
       (request) =>
         request.legacyUser === null
-          ? me(callerOf(request))
+          ? me(anyCallerOf(request))
           : {
               user: presentUser(request.legacyUser),
               session: null,

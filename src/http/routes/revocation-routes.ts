@@ -34,6 +34,12 @@ const IntrospectionResponse = Type.Object(
     ver: Type.Optional(Type.String()),
     api: Type.Optional(Type.String()),
     kcp: Type.Optional(Type.String()),
+    anon: Type.Optional(
+      Type.Boolean({ description: 'An anonymous session’s token: `sub` is its anonymous id.' }),
+    ),
+    aid: Type.Optional(
+      Type.String({ description: 'The anonymous id (see `anon`), or the one a user’s session came from.' }),
+    ),
     token_type: Type.Optional(Type.Literal('access_token')),
   },
   { additionalProperties: false, description: 'RFC 7662: `active` and, when active, the token’s claims.' },

@@ -40,7 +40,10 @@ export const ManagedUserBody = Type.Object(
 export const AdminSessionBody = Type.Object(
   {
     uuid: Uuid,
-    user_uuid: Uuid,
+    user_uuid: Type.Union([Uuid, Type.Null()], { description: 'Null for an anonymous session.' }),
+    anonymous_id: Type.Union([Uuid, Type.Null()], {
+      description: 'An anonymous session’s id, or the one a user’s session was upgraded from.',
+    }),
     api_version: Type.String(),
     user_agent: Type.Union([Type.String(), Type.Null()]),
     group: Type.Union([Type.String(), Type.Null()]),
@@ -90,6 +93,7 @@ export const presentManagedUser = (user: ManagedUser): Static<typeof ManagedUser
 export const presentAdminSession = (session: Session): Static<typeof AdminSessionBody> => ({
   uuid: session.uuid,
   user_uuid: session.userUuid,
+  anonymous_id: session.anonymousId,
   api_version: session.apiVersion,
   user_agent: session.userAgent,
   group: session.groupId,

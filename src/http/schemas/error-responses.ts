@@ -18,8 +18,11 @@ export const EVERY_ROUTE_ERRORS = [
 /** Codes of routes that read a body: on top of `invalid_request` for a malformed or unknown field. */
 export const BODY_ERRORS = ['payload_too_large', 'unsupported_media_type'] as const;
 
-/** Codes of routes that require `Authorization: Bearer <access token>`. */
-export const ACCESS_TOKEN_ERRORS = [
+/**
+ * Codes of routes that require `Authorization: Bearer <access token>` of any session, an anonymous one too
+ * (`GET /me`, sign-out).
+ */
+export const SESSION_TOKEN_ERRORS = [
   'token_missing',
   'token_invalid',
   'access_token_expired',
@@ -35,6 +38,9 @@ export const ACCESS_TOKEN_ERRORS = [
   // A cache miss reads the store.
   'store_unavailable',
 ] as const;
+
+/** Codes of routes that require the access token of a user's session: an anonymous one is refused. */
+export const ACCESS_TOKEN_ERRORS = [...SESSION_TOKEN_ERRORS, 'account_required'] as const;
 
 /**
  * How a route that requires an access token is described in OpenAPI: `Authorization: Bearer`, or (for browsers)

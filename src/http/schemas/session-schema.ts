@@ -19,6 +19,10 @@ export const SessionBody = Type.Object(
     /** When the session ends if unused: idle expiry capped by the absolute one. */
     expires_at: Timestamp,
     remember: Type.Boolean(),
+    anonymous_id: Type.Union([Uuid, Type.Null()], {
+      description:
+        'An anonymous session’s id (its JWTs’ `sub` and `aid`); on a user’s session, the id of the anonymous session a sign-in or registration carried over (`aid`); else null.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -48,6 +52,7 @@ export function presentSession(
     updated_at: isoTime(session.updatedAt),
     expires_at: isoTime(sessionEndsAt(lifetimes, session)),
     remember: session.remember,
+    anonymous_id: session.anonymousId,
   };
 }
 

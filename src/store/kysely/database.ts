@@ -17,10 +17,12 @@ export interface SessionsTable {
   uuid: string;
   /** The API version the session was created with. */
   version: string;
-  user_uuid: string;
+  /** Null for an anonymous session (migration 0010). */
+  user_uuid: string | null;
   user_agent: string | null;
   created_at: number;
   updated_at: number;
+  /** The lifetime class: 0 short (`remember: false`), 1 long (`remember: true`), 2 anonymous (migration 0010). */
   remember: number;
   expires_at: number;
   access_hash: string;
@@ -33,6 +35,11 @@ export interface SessionsTable {
   group_id: string | null;
   elevated_until: number | null;
   elevation_changed_at: number | null;
+  /**
+   * Migration 0010: an anonymous session's id; on a user's session, the id of the anonymous session it was
+   * upgraded from; else null.
+   */
+  anonymous_id: string | null;
 }
 
 /** Migration 0005: "claims valid after" stamps; `scope` is user, group or global. */
@@ -44,7 +51,8 @@ export interface ClaimsStampsTable {
 
 export interface RevokedSessionsTable {
   uuid: string;
-  user_uuid: string;
+  /** Null for an anonymous session (migration 0010). */
+  user_uuid: string | null;
   reason: string;
   revoked_at: number;
   user_agent: string | null;

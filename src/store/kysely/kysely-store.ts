@@ -4,7 +4,7 @@ import type { SessionUser, User } from '../../accounts/user.js';
 import type { UserStore } from '../../accounts/user-store.js';
 import type { RevokedSession, Session, TokenRotation } from '../../sessions/session.js';
 import type { SessionLifetimes } from '../../sessions/session-lifetimes.js';
-import type { EndedSession, SessionStore } from '../../sessions/session-store.js';
+import type { EndedSession, SessionStore, UpgradeOutcome } from '../../sessions/session-store.js';
 import type { AuditLogStore } from '../../audit/audit-log-store.js';
 import type { ClaimsStampStore } from '../../claims/claims-stamp.js';
 import { createKyselyClaimsStamps } from './kysely-claims-stamps.js';
@@ -16,6 +16,7 @@ import { createKyselyAuditLog } from './kysely-audit-log.js';
 import { createKyselySigningKeys } from './kysely-signing-keys.js';
 import type { SigningKeyStore } from '../../tokens/signing-key-store.js';
 import {
+  ANONYMOUS_CLASS,
   revokedSessionFromRow,
   SESSION_COLUMN_TYPES,
   sessionFromRow,
@@ -54,6 +55,13 @@ const revokedColumns = [
   'refresh_hash',
   'refresh_generation',
 ] as const;
+
+/** Rolls back an upgrade's transaction, with the outcome to answer. */
+class UpgradeAbandoned extends Error {
+  constructor(readonly outcome: Exclude<UpgradeOutcome, 'created'>) {
+    super(outcome);
+  }
+}
 
 /** The store of record over Kysely: one implementation for SQLite and PostgreSQL. */
 export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDialectErrors): KeycardStore {
@@ -100,21 +108,53 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
       .execute();
   }
 
+  /** Tombstones and deletes sessions, within a transaction `trx` already holds. */
+  async function moveToRevokedIn(
+    trx: Kysely<KeycardDatabase>,
+    uuids: readonly string[],
+    reason: RevocationReason,
+    revokedAt: number,
+  ): Promise<EndedSession[]> {
+    await tombstoneSessions(trx, uuids, reason, revokedAt);
+    const deleted = await trx
+      .deleteFrom('sessions')
+      .where('uuid', 'in', uuids)
+      .returning(['uuid', 'user_uuid'])
+      .execute();
+    return deleted.map((row) => ({ uuid: row.uuid, userUuid: row.user_uuid }));
+  }
+
   async function moveToRevoked(
     uuids: readonly string[],
     reason: RevocationReason,
     revokedAt: number,
   ): Promise<EndedSession[]> {
     if (uuids.length === 0) return [];
-    return db.transaction().execute(async (trx) => {
-      await tombstoneSessions(trx, uuids, reason, revokedAt);
-      const deleted = await trx
-        .deleteFrom('sessions')
-        .where('uuid', 'in', uuids)
-        .returning(['uuid', 'user_uuid'])
-        .execute();
-      return deleted.map((row) => ({ uuid: row.uuid, userUuid: row.user_uuid }));
-    });
+    return db.transaction().execute((trx) => moveToRevokedIn(trx, uuids, reason, revokedAt));
+  }
+
+  /**
+   * INSERT … SELECT FROM users WHERE enabled, one statement: a session is only created for an account that exists
+   * and is enabled when it commits. On PostgreSQL the user row is share-locked, so `users disable` (an UPDATE of
+   * that row, then a revocation of its sessions) either comes first and this inserts nothing, or waits for this
+   * insert and then revokes the new session with the others. Returns whether it inserted.
+   */
+  async function insertSessionOfEnabledUser(
+    trx: Kysely<KeycardDatabase>,
+    session: Session,
+  ): Promise<boolean> {
+    const row = sessionToRow(session);
+    const columns = Object.keys(row) as (keyof SessionsTable)[];
+    let source = trx
+      .selectFrom('users')
+      .select((eb) =>
+        columns.map((column) => eb.cast(eb.val(row[column]), SESSION_COLUMN_TYPES[column]).as(column)),
+      )
+      .where('users.uuid', '=', session.userUuid)
+      .where('users.disabled_at', 'is', null);
+    if (errors.locksRows === true) source = source.forShare();
+    const result = await trx.insertInto('sessions').columns(columns).expression(source).executeTakeFirst();
+    return result.numInsertedOrUpdatedRows === 1n;
   }
 
   return {
@@ -149,24 +189,43 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
         }
       }),
 
-    // INSERT … SELECT FROM users WHERE enabled, one statement: a session is only created for an account that
-    // exists and is enabled when it commits. On PostgreSQL the user row is share-locked, so `users disable`
-    // (an UPDATE of that row, then a revocation of its sessions) either comes first and this inserts nothing, or
-    // waits for this insert and then revokes the new session with the others.
-    createSession: (session) =>
+    createSession: (session) => guard(() => insertSessionOfEnabledUser(db, session)),
+
+    createAnonymousSession: (session) =>
       guard(async () => {
-        const row = sessionToRow(session);
-        const columns = Object.keys(row) as (keyof SessionsTable)[];
-        let source = db
-          .selectFrom('users')
-          .select((eb) =>
-            columns.map((column) => eb.cast(eb.val(row[column]), SESSION_COLUMN_TYPES[column]).as(column)),
-          )
-          .where('users.uuid', '=', session.userUuid)
-          .where('users.disabled_at', 'is', null);
-        if (errors.locksRows === true) source = source.forShare();
-        const result = await db.insertInto('sessions').columns(columns).expression(source).executeTakeFirst();
-        return result.numInsertedOrUpdatedRows === 1n;
+        if (session.userUuid !== null) throw new TypeError('an anonymous session has no user');
+        await db.insertInto('sessions').values(sessionToRow(session)).execute();
+      }),
+
+    createUpgradedSession: (session, anonymousSessionUuid, endedAt, newUser) =>
+      guard(async () => {
+        try {
+          return await db.transaction().execute(async (trx) => {
+            // The anonymous session first: of two upgrades racing with one token, the second waits on its row
+            // (PostgreSQL) or on the write lock (SQLite), then finds it gone.
+            const live = await trx
+              .selectFrom('sessions')
+              .select('uuid')
+              .where('uuid', '=', anonymousSessionUuid)
+              .where('user_uuid', 'is', null)
+              .where('anonymous_id', '=', session.anonymousId)
+              .execute();
+            const ended =
+              live.length === 1
+                ? await moveToRevokedIn(trx, [anonymousSessionUuid], 'upgraded', endedAt)
+                : [];
+            if (ended.length !== 1) throw new UpgradeAbandoned('anonymous_gone');
+            if (newUser !== undefined) await trx.insertInto('users').values(userToRow(newUser)).execute();
+            if (!(await insertSessionOfEnabledUser(trx, session))) throw new UpgradeAbandoned('refused');
+            return 'created' as const;
+          });
+        } catch (error) {
+          if (error instanceof UpgradeAbandoned) return error.outcome;
+          if (newUser !== undefined && errors.isUniqueViolation(error)) {
+            throw new KeycardError('email_taken', { cause: error });
+          }
+          throw error;
+        }
       }),
 
     findSession: (uuid) =>
@@ -177,11 +236,13 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
     findSessionAndUser: (uuid) =>
       guard(async () => {
+        // A left join: an anonymous session has no user row.
         const row = await db
           .selectFrom('sessions')
-          .innerJoin('users', 'users.uuid', 'sessions.user_uuid')
+          .leftJoin('users', 'users.uuid', 'sessions.user_uuid')
           .selectAll('sessions')
           .select([
+            'users.uuid as user_row_uuid',
             'users.email as user_email',
             'users.version as user_version',
             'users.created_at as user_created_at',
@@ -191,8 +252,18 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
           .executeTakeFirst();
         if (row === undefined) return undefined;
         const session = sessionFromRow(row);
+        if (row.user_uuid === null) return { session, user: null };
+        if (
+          row.user_row_uuid === null ||
+          row.user_email === null ||
+          row.user_version === null ||
+          row.user_created_at === null ||
+          row.user_updated_at === null
+        ) {
+          return undefined; // its user is gone (the cascade deletes such sessions; this only reads between)
+        }
         const user: SessionUser = {
-          uuid: row.user_uuid,
+          uuid: row.user_row_uuid,
           email: row.user_email,
           version: row.user_version,
           createdAt: row.user_created_at,
@@ -279,7 +350,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
     sweepExpiredSessions: (now: number, lifetimes: SessionLifetimes, limit: number) =>
       guard(async () => {
-        // Three range scans, one per expiry index, each stopping at `limit`: the cost follows what has expired.
+        // Four range scans (absolute expiry, and the idle expiry of each lifetime class), each stopping at `limit`: the cost follows what has expired.
         const absolute = db
           .selectFrom('sessions')
           .select('uuid')
@@ -289,6 +360,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
         const idle = [
           { remember: 0, idleSeconds: lifetimes.short.idleSeconds },
           { remember: 1, idleSeconds: lifetimes.long.idleSeconds },
+          { remember: ANONYMOUS_CLASS, idleSeconds: lifetimes.anonymous.idleSeconds },
         ].map(({ remember, idleSeconds }) =>
           db
             .selectFrom('sessions')

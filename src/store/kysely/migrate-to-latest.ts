@@ -7,9 +7,10 @@ import { claimsStamps } from './migrations/0005-claims-stamps.js';
 import { rolesAndPermissions } from './migrations/0006-roles-and-permissions.js';
 import { signingKeys } from './migrations/0008-signing-keys.js';
 import { partialSessionIndexes } from './migrations/0009-partial-session-indexes.js';
+import { anonymousSessions } from './migrations/0010-anonymous-sessions.js';
 
 /** Every migration, in order. Names are frozen once released. */
-const migrations: Record<string, Migration> = {
+export const keycardMigrations: Readonly<Record<string, Migration>> = {
   '0001-accounts-and-sessions': accountsAndSessions,
   '0002-rotation-index': rotationIndex,
   '0003-session-events': sessionEvents,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-roles-and-permissions': rolesAndPermissions,
   '0008-signing-keys': signingKeys,
   '0009-partial-session-indexes': partialSessionIndexes,
+  '0010-anonymous-sessions': anonymousSessions,
 };
 
 /**
@@ -31,7 +33,7 @@ export async function migrateToLatest(
 ): Promise<MigrationResult[]> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: () => Promise.resolve(migrations) },
+    provider: { getMigrations: () => Promise.resolve(keycardMigrations) },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error, results = [] } = await migrator.migrateToLatest();

@@ -34,6 +34,7 @@ export function sessionFromRow(row: Selectable<SessionsTable>): Session {
   return {
     uuid: row.uuid,
     userUuid: row.user_uuid,
+    anonymousId: row.anonymous_id,
     apiVersion: row.version,
     userAgent: row.user_agent,
     createdAt: row.created_at,
@@ -73,7 +74,16 @@ export const SESSION_COLUMN_TYPES: Readonly<Record<keyof SessionsTable, 'text' |
   group_id: 'text',
   elevated_until: 'bigint',
   elevation_changed_at: 'bigint',
+  anonymous_id: 'text',
 };
+
+/** The `remember` column holds the lifetime class (migration 0010): 0 short, 1 long, 2 anonymous. */
+export const ANONYMOUS_CLASS = 2;
+
+export function lifetimeClassColumnOf(session: Pick<Session, 'userUuid' | 'remember'>): number {
+  if (session.userUuid === null) return ANONYMOUS_CLASS;
+  return session.remember ? 1 : 0;
+}
 
 export function sessionToRow(session: Session): SessionsTable {
   return {
@@ -83,7 +93,7 @@ export function sessionToRow(session: Session): SessionsTable {
     user_agent: session.userAgent,
     created_at: session.createdAt,
     updated_at: session.updatedAt,
-    remember: session.remember ? 1 : 0,
+    remember: lifetimeClassColumnOf(session),
     expires_at: session.expiresAt,
     access_hash: session.accessHash,
     access_expires_at: session.accessExpiresAt,
@@ -94,6 +104,7 @@ export function sessionToRow(session: Session): SessionsTable {
     group_id: session.groupId,
     elevated_until: session.elevatedUntil,
     elevation_changed_at: null,
+    anonymous_id: session.anonymousId,
   };
 }
 

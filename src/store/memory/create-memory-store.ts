@@ -61,6 +61,12 @@ export function createMemoryStore(): KeycardStore {
     return true;
   }
 
+  /** Whether the user of a new session exists and is enabled (a session is only created for such a user). */
+  function userMayStart(session: Session): boolean {
+    const user = session.userUuid === null ? undefined : users.get(session.userUuid);
+    return user !== undefined && user.disabledAt === null;
+  }
+
   const matches = (session: Session, filter: SessionFilter): boolean =>
     (filter.userUuid === undefined || session.userUuid === filter.userUuid) &&
     (filter.apiVersion === undefined || session.apiVersion === filter.apiVersion);
@@ -160,10 +166,34 @@ export function createMemoryStore(): KeycardStore {
     },
     async createSession(session) {
       checkOpen();
-      const user = users.get(session.userUuid);
-      if (user === undefined || user.disabledAt !== null) return false;
+      if (!userMayStart(session)) return false;
       sessions.set(session.uuid, session);
       return true;
+    },
+    async createAnonymousSession(session) {
+      checkOpen();
+      if (session.userUuid !== null) throw new TypeError('an anonymous session has no user');
+      sessions.set(session.uuid, session);
+    },
+    async createUpgradedSession(session, anonymousSessionUuid, endedAt, newUser) {
+      checkOpen();
+      const anonymous = sessions.get(anonymousSessionUuid);
+      if (
+        anonymous === undefined ||
+        anonymous.userUuid !== null ||
+        anonymous.anonymousId !== session.anonymousId
+      ) {
+        return 'anonymous_gone';
+      }
+      if (newUser !== undefined && userUuidByEmail.has(newUser.email)) throw new KeycardError('email_taken');
+      if (newUser === undefined && !userMayStart(session)) return 'refused';
+      moveToRevoked(anonymousSessionUuid, 'upgraded', endedAt);
+      if (newUser !== undefined) {
+        users.set(newUser.uuid, newUser);
+        userUuidByEmail.set(newUser.email, newUser.uuid);
+      }
+      sessions.set(session.uuid, session);
+      return 'created';
     },
     async findSession(uuid) {
       checkOpen();
@@ -172,9 +202,10 @@ export function createMemoryStore(): KeycardStore {
     async findSessionAndUser(uuid) {
       checkOpen();
       const session = sessions.get(uuid);
-      const user = session === undefined ? undefined : users.get(session.userUuid);
-      if (session === undefined || user === undefined) return undefined;
-      return { session, user: withoutPasswordHash(user) };
+      if (session === undefined) return undefined;
+      if (session.userUuid === null) return { session, user: null };
+      const user = users.get(session.userUuid);
+      return user === undefined ? undefined : { session, user: withoutPasswordHash(user) };
     },
     async findRevokedSession(uuid) {
       checkOpen();
@@ -229,8 +260,7 @@ export function createMemoryStore(): KeycardStore {
       const expired: EndedSession[] = [];
       for (const session of sessions.values()) {
         if (expired.length >= limit) break;
-        const idleEndsAt =
-          session.updatedAt + lifetimeClassOf(lifetimes, session.remember).idleSeconds * 1000;
+        const idleEndsAt = session.updatedAt + lifetimeClassOf(lifetimes, session).idleSeconds * 1000;
         if (session.expiresAt <= now || idleEndsAt <= now) {
           expired.push({ uuid: session.uuid, userUuid: session.userUuid });
         }

@@ -9,15 +9,27 @@ export function encodeCachedSession(entry: CachedSession): string {
 export function decodeCachedSession(text: string): CachedSession | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    if (!isRecord(value) || !isRecord(value.session) || !isRecord(value.user)) return undefined;
+    if (!isRecord(value) || !isRecord(value.session)) return undefined;
     const { session, user } = value;
-    const strings = [session.uuid, session.userUuid, session.accessHash, user.uuid, user.email];
-    const numbers = [session.updatedAt, session.expiresAt, session.accessExpiresAt, user.createdAt];
-    // Entries written before sessions had groups, elevation and an issue time are misses (read again).
+    // An anonymous session has no user; a user's session has one, and its uuid.
+    const anonymous = user === null && session.userUuid === null;
+    if (!anonymous && !(isRecord(user) && typeof user.uuid === 'string' && user.uuid === session.userUuid)) {
+      return undefined;
+    }
+    const strings = [session.uuid, session.accessHash, ...(isRecord(user) ? [user.email] : [])];
+    const numbers = [
+      session.updatedAt,
+      session.expiresAt,
+      session.accessExpiresAt,
+      ...(isRecord(user) ? [user.createdAt] : []),
+    ];
+    // Entries written before sessions had groups, elevation, an issue time and an anonymous id are misses (read
+    // again).
     const nullable = [
       [session.rotatedAt, 'number'],
       [session.elevatedUntil, 'number'],
       [session.groupId, 'string'],
+      [session.anonymousId, 'string'],
     ] as const;
     if (
       !strings.every((item) => typeof item === 'string') ||
