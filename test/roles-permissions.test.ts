@@ -200,4 +200,79 @@ describe('roles and permissions', () => {
       code: 'last_admin',
     });
   });
+
+  it('two administrators removed at once (demoted, stripped, disabled, their role deleted): one is refused, one is left', async () => {
+    const { access } = t.keycard.admin;
+    await access.createRole('owners');
+    await access.setRolePermission('owners', 'keycard:admin', true);
+    const removals: [string, (uuid: string) => Promise<unknown>][] = [
+      ['admin role', (uuid) => access.setUserRole(uuid, 'admin', false)],
+      ['direct permission', (uuid) => access.setUserPermission(uuid, 'keycard:admin', false)],
+      ['disabled', (uuid) => t.keycard.admin.disableUser(uuid)],
+    ];
+    for (const [what, remove] of removals) {
+      for (let round = 0; round < 3; round += 1) {
+        const alice = await registerUser(t.app);
+        const bob = await registerUser(t.app);
+        const give = what === 'direct permission' ? 'permission' : 'role';
+        for (const user of [alice, bob]) {
+          if (give === 'role') await access.setUserRole(user.user.uuid, 'admin', true);
+          else await access.setUserPermission(user.user.uuid, 'keycard:admin', true);
+        }
+        // Earlier rounds' administrators must be gone, or nobody would be the last one.
+        await removeEveryAdminBut([alice.user.uuid, bob.user.uuid]);
+        const outcomes = await Promise.allSettled([remove(alice.user.uuid), remove(bob.user.uuid)]);
+        const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+        expect(refused, what).toHaveLength(1);
+        expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'last_admin' });
+        expect(await enabledAdmins(), what).toHaveLength(1);
+      }
+    }
+
+    // A role of their own: taking keycard:admin from it, or deleting it, is refused for its last holder alone.
+    const carol = await registerUser(t.app);
+    await access.setUserRole(carol.user.uuid, 'owners', true);
+    await removeEveryAdminBut([carol.user.uuid]);
+    await expect(access.setRolePermission('owners', 'keycard:admin', false)).rejects.toMatchObject({
+      code: 'last_admin',
+    });
+    await expect(access.deleteRole('owners')).rejects.toMatchObject({ code: 'last_admin' });
+    expect((await access.findRole('owners')).permissions).toEqual(['keycard:admin']);
+    expect((await access.userAccess(carol.user.uuid)).roles).toEqual(['owners']);
+    await access.setUserPermission(carol.user.uuid, 'keycard:admin', true);
+    await expect(access.deleteRole('owners')).resolves.toBeUndefined();
+  });
+
+  it('a disabled administrator counts for nothing: the last enabled one cannot be demoted', async () => {
+    const { access } = t.keycard.admin;
+    const alice = await registerUser(t.app);
+    const bob = await registerUser(t.app);
+    await access.setUserRole(alice.user.uuid, 'admin', true);
+    await access.setUserRole(bob.user.uuid, 'admin', true);
+    await t.keycard.admin.disableUser(bob.user.uuid);
+    await expect(access.setUserRole(alice.user.uuid, 'admin', false)).rejects.toMatchObject({
+      code: 'last_admin',
+    });
+    await t.keycard.admin.enableUser(bob.user.uuid);
+    await expect(access.setUserRole(alice.user.uuid, 'admin', false)).resolves.toMatchObject({ roles: [] });
+  });
 });
+
+/** The enabled users holding keycard:admin. */
+async function enabledAdmins(): Promise<string[]> {
+  const holders = await t.store.listPermissionHolders('keycard:admin');
+  const users = await Promise.all(holders.map((uuid) => t.store.findUserByUuid(uuid)));
+  return users
+    .filter((user) => user !== undefined && user.disabledAt === null)
+    .map((user) => user?.uuid ?? '');
+}
+
+/** Takes keycard:admin from every holder but `keep`, straight in the store (no last-admin check: `keep` stay). */
+async function removeEveryAdminBut(keep: readonly string[]): Promise<void> {
+  for (const uuid of await t.store.listPermissionHolders('keycard:admin')) {
+    if (keep.includes(uuid)) continue;
+    await t.store.setUserRole(uuid, 'admin', false);
+    await t.store.setUserPermission(uuid, 'keycard:admin', false);
+    await t.store.setUserRole(uuid, 'owners', false);
+  }
+}

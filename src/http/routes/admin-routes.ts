@@ -117,9 +117,11 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
     app.delete(
       '/admin/roles/:role',
       {
-        schema: withErrorCodes([...ADMIN_ERRORS, 'role_not_found', 'builtin_protected'], {
+        schema: withErrorCodes([...ADMIN_ERRORS, 'role_not_found', 'builtin_protected', 'last_admin'], {
           summary: 'Delete a role',
-          description: 'Its holders lose it; their stamps are bumped. The built-in `admin` role cannot go.',
+          description:
+            'Its holders lose it; their stamps are bumped. The built-in `admin` role cannot go, nor a role ' +
+            'that would leave no enabled administrator (`last_admin`).',
           tags,
           security,
           querystring,
@@ -138,11 +140,18 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
     for (const granted of [true, false]) {
       const route = {
         schema: withErrorCodes(
-          [...ADMIN_ERRORS, 'role_not_found', 'permission_not_found', 'builtin_protected'],
+          [
+            ...ADMIN_ERRORS,
+            'role_not_found',
+            'permission_not_found',
+            'builtin_protected',
+            ...(granted ? [] : (['last_admin'] as const)),
+          ],
           {
             summary: granted ? 'Grant a permission to a role' : 'Take a permission from a role',
             description:
-              'Every holder of the role gets their stamp bumped. `keycard:admin` cannot be taken from `admin`.',
+              'Every holder of the role gets their stamp bumped. `keycard:admin` cannot be taken from `admin`, ' +
+              'nor from a role whose holders are the only enabled administrators (`last_admin`).',
             tags,
             security,
             querystring,
