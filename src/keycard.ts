@@ -230,6 +230,11 @@ export interface Keycard {
   loadClaimsStamps(): Promise<void>;
   /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
   readonly admin: KeycardAdmin;
+  /**
+   * The same, done for a request (the admin API): its address, user agent and acting administrator
+   * (`request.actorUuid`) go to the audit log with what it changes.
+   */
+  adminFor(request: RequestContext): KeycardAdmin;
   /** JWT settings, the public keys (JWKS) and key rotation (`keycard keys …`). */
   readonly jwt: KeycardJwt;
   /** What the revocation stream (`GET /events/revocations`) relays: sessions that ended, stamps. */
@@ -432,6 +437,7 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     elevate: (current, password, request) => elevateSession(inRequest(request), current, password),
     dropElevation: (current, request) => dropElevation(inRequest(request), current),
     admin: createKeycardAdmin(context),
+    adminFor: (request) => createKeycardAdmin(inRequest(request)),
     jwt: createKeycardJwt(
       context,
       { authenticate: (token) => authenticateAccessToken(context, token) },

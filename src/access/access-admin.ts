@@ -50,12 +50,16 @@ export function createAccessAdmin(context: SessionContext): AccessAdmin {
     async createRole(name, description = null) {
       const role = { name: checkRoleName(name), description, createdAt: context.clock.now() };
       await store.createRole(role);
+      context.emit({ type: 'role_created', role: role.name });
       return { ...role, permissions: [] };
     },
     async deleteRole(name) {
       if (name === ADMIN_ROLE) throw new KeycardError('builtin_protected');
       const holders = await store.deleteRole(name, ADMIN_PERMISSION);
       if (holders === undefined) throw new KeycardError('role_not_found');
+      context.emit({ type: 'role_deleted', role: name });
+      // Each holder lost it: their own history says so.
+      for (const userUuid of holders) context.emit({ type: 'role_unassigned', userUuid, role: name });
       await bumpUserStamps(context, holders);
     },
     listRoles: () => store.listRoles(),
@@ -63,12 +67,14 @@ export function createAccessAdmin(context: SessionContext): AccessAdmin {
     async createPermission(name, description = null) {
       const permission = { name: checkPermissionName(name), description, createdAt: context.clock.now() };
       await store.createPermission(permission);
+      context.emit({ type: 'permission_created', permission: permission.name });
       return permission;
     },
     async deletePermission(name) {
       if (name === ADMIN_PERMISSION) throw new KeycardError('builtin_protected');
       const holders = await store.deletePermission(name);
       if (holders === undefined) throw new KeycardError('permission_not_found');
+      context.emit({ type: 'permission_deleted', permission: name });
       await bumpUserStamps(context, holders);
     },
     listPermissions: () => store.listPermissions(),
@@ -82,12 +88,18 @@ export function createAccessAdmin(context: SessionContext): AccessAdmin {
         granted,
         granted ? undefined : ADMIN_PERMISSION,
       );
+      context.emit({
+        type: granted ? 'role_permission_granted' : 'role_permission_revoked',
+        role: roleName,
+        permission: permissionName,
+      });
       await bumpUserStamps(context, holders);
       return findRole(roleName);
     },
     async setUserRole(userUuid, roleName, held) {
       await userMustExist(userUuid);
       if (await store.setUserRole(userUuid, roleName, held, held ? undefined : ADMIN_PERMISSION)) {
+        context.emit({ type: held ? 'role_assigned' : 'role_unassigned', userUuid, role: roleName });
         await bumpUserStamps(context, [userUuid]);
       }
       return store.findUserAccess(userUuid);
@@ -97,6 +109,11 @@ export function createAccessAdmin(context: SessionContext): AccessAdmin {
       if (
         await store.setUserPermission(userUuid, permissionName, held, held ? undefined : ADMIN_PERMISSION)
       ) {
+        context.emit({
+          type: held ? 'permission_assigned' : 'permission_unassigned',
+          userUuid,
+          permission: permissionName,
+        });
         await bumpUserStamps(context, [userUuid]);
       }
       return store.findUserAccess(userUuid);

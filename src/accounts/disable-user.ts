@@ -31,6 +31,7 @@ export async function disableUser(
     ADMIN_PERMISSION,
   );
   if (user === undefined) return undefined;
+  if (existing.disabledAt === null) context.emit({ type: 'user_disabled', userUuid });
   const revoked = await context.store.revokeUserSessions(userUuid, null, 'user_disabled', now);
   await sessionsEnded(context, revoked, 'user_disabled');
   // Self-contained tokens (JWTs) that do not look their session up are refused at once too.

@@ -6,6 +6,7 @@ import { userDisabled } from './migrations/0004-user-disabled.js';
 import { claimsStamps } from './migrations/0005-claims-stamps.js';
 import { rolesAndPermissions } from './migrations/0006-roles-and-permissions.js';
 import { signingKeys } from './migrations/0008-signing-keys.js';
+import { auditActors } from './migrations/0009-audit-actors.js';
 
 /** Every migration, in order. Names are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-claims-stamps': claimsStamps,
   '0006-roles-and-permissions': rolesAndPermissions,
   '0008-signing-keys': signingKeys,
+  '0009-audit-actors': auditActors,
 };
 
 /**
