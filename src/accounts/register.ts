@@ -8,6 +8,8 @@ import { checkPasswordStrength } from './password-policy.js';
 import { newUser } from './new-user.js';
 import { type User, withoutPasswordHash } from './user.js';
 
+const NO_ACCESS = { roles: [], permissions: [] };
+
 export interface Credentials {
   readonly email: string;
   readonly password: string;
@@ -29,21 +31,19 @@ export async function register(
   checkPasswordStrength(credentials.password);
   await context.rateLimiter.beforeRegistration(context.request?.ip ?? null);
   const user = await newUser(context, email, credentials.password);
-  const { session, tokens } = startSession(context, user, options);
+  // A new account holds no role or permission: known without asking the store.
+  const claims =
+    context.jwt.format === 'jwt' ? { access: NO_ACCESS, readAt: context.clock.now() } : undefined;
+  const { session, tokens } = startSession(context, user, options, claims);
   await context.store.createUserWithSession(user, session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'registered', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).
-  // A new account holds no role or permission: known without asking the store.
-  context.access.set(
-    user.uuid,
-    { roles: [], permissions: [] },
-    {
-      validAfter: context.access.validAfterOf(user.uuid),
-      loadedAt: context.clock.now(),
-      epoch: context.access.epoch,
-    },
-  );
+  context.access.set(user.uuid, NO_ACCESS, {
+    validAfter: context.access.validAfterOf(user.uuid),
+    loadedAt: context.clock.now(),
+    epoch: context.access.epoch,
+  });
   await prepareCaller(context, user.uuid);
   return { user, session, tokens };
 }

@@ -5,6 +5,7 @@ import { accessSecretFor, advanceRefreshSecret, MAX_CHAIN_WALK, nextRefreshSecre
 import type { Session, TokenRotation } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
+import { readAccessClaims } from '../access/read-access-claims.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
@@ -32,6 +33,7 @@ export async function refreshSession(
   if (presented === undefined) throw new KeycardError('refresh_token_invalid');
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const readAt = context.clock.now(); // before the session is read: a JWT's claims are at least this fresh
     const found = await context.store.findSessionAndUser(presented.sessionUuid);
     if (found === undefined) {
       throw await endedSessionError(
@@ -63,8 +65,9 @@ export async function refreshSession(
           retry: false,
         });
         await context.rateLimiter.refreshed(session.uuid);
+        const claims = await readAccessClaims(context, user.uuid, readAt);
         await prepareCaller(context, user.uuid);
-        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret) };
+        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret, claims) };
       }
       continue; // another refresh won the race: read again and answer as its retry
     }
@@ -85,6 +88,7 @@ export async function refreshSession(
           retry: true,
         });
         // A grace retry hands back the pair already issued, so it spends none of the session's refresh budget.
+        const claims = await readAccessClaims(context, user.uuid, readAt);
         return {
           session,
           tokens: sessionTokensFor(
@@ -92,6 +96,7 @@ export async function refreshSession(
             session,
             user,
             nextRefreshSecret(context.chainKey, presented.secret),
+            claims,
           ),
         };
       }

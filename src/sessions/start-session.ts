@@ -6,6 +6,7 @@ import type { Session } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { lifetimeClassOf } from './session-lifetimes.js';
 import { type SessionTokens, sessionTokensFor } from './session-tokens.js';
+import type { AccessClaims } from './jwt-access-tokens.js';
 
 export interface SessionOptions {
   readonly apiVersion: string;
@@ -16,13 +17,15 @@ export interface SessionOptions {
 }
 
 /**
- * Builds a new session and its first tokens for `user`. Nothing is stored here: registration stores it with the
- * new account in one transaction, sign-in on its own. Sessions are only ever created by those two.
+ * Builds a new session and its first tokens for `user` (a JWT access token carrying `claims`). Nothing is stored
+ * here: registration stores it with the new account in one transaction, sign-in on its own. Sessions are only
+ * ever created by those two.
  */
 export function startSession(
   context: SessionContext,
   user: User,
   options: SessionOptions,
+  claims: AccessClaims | undefined,
 ): { session: Session; tokens: SessionTokens } {
   const now = context.clock.now();
   const refreshSecret = generateSecret();
@@ -45,5 +48,5 @@ export function startSession(
     groupId: options.groupId ?? null,
     elevatedUntil: null,
   };
-  return { session, tokens: sessionTokensFor(context, session, user, refreshSecret) };
+  return { session, tokens: sessionTokensFor(context, session, user, refreshSecret, claims) };
 }
