@@ -5,6 +5,7 @@ import { createRedisSessionSync } from '../src/store/redis/create-redis-session-
 import { createVerifier, type Verifier } from '../src/verify/index.js';
 import { TEST_REDIS_URL as REDIS_URL } from './support/cluster-node.js';
 import { JWT_ISSUER, type ListeningKeycard, startListeningKeycard } from './support/listening-keycard.js';
+import { PASSWORD } from './support/test-keycard.js';
 
 let kc: ListeningKeycard | undefined;
 let verifier: Verifier | undefined;
@@ -22,7 +23,7 @@ describe('a verifier on Keycard’s Redis channel', () => {
     );
     await kc.keycard.start({ sweepIntervalMs: 3_600_000, pollIntervalMs: 0 });
     const before = await kc.register();
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // iat has a one-second resolution
+    await new Promise((resolve) => setTimeout(resolve, 50)); // issued well before the subscription
     verifier = createVerifier({
       issuer: JWT_ISSUER,
       audience: 'api',
@@ -35,7 +36,6 @@ describe('a verifier on Keycard’s Redis channel', () => {
       ok: false,
       code: 'claims_stale',
     });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     const { tokens } = await kc.register();
     expect((await verifier.verify(tokens.access_token)).ok).toBe(true);
     await kc.signOut(tokens.access_token);
@@ -49,5 +49,59 @@ describe('a verifier on Keycard’s Redis channel', () => {
       expect(performance.now() - signedOutAt).toBeLessThan(500);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+  });
+
+  it('hears Keycard’s stamps on Redis: a role taken, and a dropped elevation, make the tokens they concern stale', async () => {
+    const keyPrefix = `keycard-test-${randomBytes(4).toString('hex')}:`;
+    kc = await startListeningKeycard(
+      {},
+      { sync: createRedisSessionSync({ url: REDIS_URL, clock: systemClock, keyPrefix }) },
+    );
+    await kc.keycard.start({ sweepIntervalMs: 3_600_000, pollIntervalMs: 0 });
+    verifier = createVerifier({
+      issuer: JWT_ISSUER,
+      audience: 'api',
+      jwksUrl: `${kc.url}/.well-known/jwks.json`,
+      feed: { redis: { url: REDIS_URL, keyPrefix } },
+    });
+    await verifier.ready();
+    const alice = await kc.register();
+    const refresh = async (refreshToken: string) => {
+      const response = await fetch(`${kc?.url ?? ''}/session/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      });
+      return ((await response.json()) as { tokens: { access_token: string; refresh_token: string } }).tokens;
+    };
+    const refusedWith = async (token: string) => {
+      const deadline = Date.now() + 2000;
+      for (;;) {
+        const result = await verifier?.verify(token);
+        if (result?.ok === false) return result.code;
+        if (Date.now() > deadline) return 'accepted';
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+    expect((await verifier.verify(alice.tokens.access_token)).ok).toBe(true);
+    await kc.keycard.admin.access.setUserRole(alice.user.uuid, 'admin', true);
+    expect(await refusedWith(alice.tokens.access_token)).toBe('claims_stale');
+
+    const admin = await refresh(alice.tokens.refresh_token);
+    const elevate = await fetch(`${kc.url}/session/elevate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    expect(elevate.status).toBe(200);
+    const elevated = await refresh(admin.refresh_token);
+    expect((await verifier.verify(elevated.access_token)).ok).toBe(true);
+    const dropped = await fetch(`${kc.url}/session/elevate`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${elevated.access_token}` },
+    });
+    expect(dropped.status).toBe(204);
+    expect(await refusedWith(elevated.access_token)).toBe('claims_stale');
+    expect((await verifier.verify(admin.access_token)).ok).toBe(true); // it never claimed the elevation
   });
 });
