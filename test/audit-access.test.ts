@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bearer,
-  PASSWORD,
-  registerUser,
-  signInUser,
-  type SignedInJson,
-  type TokensJson,
-  useTestKeycard,
-} from './support/test-keycard.js';
+import { bearer, elevatedAdmin, registerUser, signInUser, useTestKeycard } from './support/test-keycard.js';
 
 const t = useTestKeycard({}, { auditLog: true });
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -33,31 +25,6 @@ function adminCall(method: Method, url: string, accessToken: string) {
   });
 }
 
-async function refreshed(tokens: TokensJson): Promise<TokensJson> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/session/refresh',
-    payload: { refresh_token: tokens.refresh_token },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json<{ tokens: TokensJson }>().tokens;
-}
-
-/** An administrator (made as the CLI makes one) with an elevated session's access token. */
-async function elevatedAdmin(): Promise<{ admin: SignedInJson; token: string }> {
-  const admin = await registerUser(t.app);
-  await t.keycard.admin.access.setUserRole(admin.user.uuid, 'admin', true);
-  const tokens = await refreshed(admin.tokens);
-  const elevate = await t.app.inject({
-    method: 'POST',
-    url: '/session/elevate',
-    headers: bearer(tokens.access_token),
-    payload: { password: PASSWORD },
-  });
-  expect(elevate.statusCode).toBe(200);
-  return { admin, token: tokens.access_token };
-}
-
 /** A user's own history as `GET /me/events` shows it, newest first. */
 async function myEvents(accessToken: string): Promise<EventJson[]> {
   const response = await t.app.inject({
@@ -73,7 +40,7 @@ const about = (event: EventJson) => [event.type, event.role ?? event.permission 
 
 describe('the audit log of roles and permissions', () => {
   it("records what an administrator gives and takes in the target's history, with who did it and from where", async () => {
-    const { admin, token } = await elevatedAdmin();
+    const { admin, token } = await elevatedAdmin(t);
     const alice = await registerUser(t.app);
     const uuid = alice.user.uuid;
     for (const [method, url, status] of [
@@ -124,7 +91,7 @@ describe('the audit log of roles and permissions', () => {
   });
 
   it("records changes to roles and permissions themselves in the administrator's own history", async () => {
-    const { admin, token } = await elevatedAdmin();
+    const { admin, token } = await elevatedAdmin(t);
     const bob = await registerUser(t.app);
     const calls: [Method, string, object?][] = [
       ['POST', '/admin/roles', { name: 'editor' }],
@@ -176,7 +143,7 @@ describe('the audit log of roles and permissions', () => {
   });
 
   it('an unknown role or permission changes nothing and records nothing', async () => {
-    const { token } = await elevatedAdmin();
+    const { token } = await elevatedAdmin(t);
     const dave = await registerUser(t.app);
     const before = (await t.keycard.listUserEvents(dave.user.uuid)).events.length;
     for (const url of [

@@ -11,6 +11,7 @@ import {
   testOptions,
   type TokensJson,
   useTestKeycard,
+  refreshTokens,
 } from './support/test-keycard.js';
 
 const jwt = { format: 'jwt' as const, issuer: 'https://auth.example', audiences: ['api'] };
@@ -30,16 +31,6 @@ function claimsOf(token: string): Record<string, unknown> {
 
 function me(accessToken: string) {
   return t.app.inject({ method: 'GET', url: '/me', headers: bearer(accessToken) });
-}
-
-async function refreshed(tokens: TokensJson): Promise<TokensJson> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/session/refresh',
-    payload: { refresh_token: tokens.refresh_token },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json<{ tokens: TokensJson }>().tokens;
 }
 
 async function elevate(accessToken: string): Promise<number> {
@@ -74,7 +65,7 @@ describe('JWT access tokens carry roles, permissions and elevation', () => {
     t.clock.advance(1000);
     await editor(alice);
     expect(errorOf(await me(alice.tokens.access_token)).code).toBe('claims_stale');
-    const tokens = await refreshed(alice.tokens);
+    const tokens = await refreshTokens(t.app, alice.tokens);
     const claims = claimsOf(tokens.access_token);
     expect(claims.roles).toEqual(['editor']);
     expect(claims.perms).toEqual(['notes:read', 'notes:write']);
@@ -104,13 +95,13 @@ describe('JWT access tokens carry roles, permissions and elevation', () => {
     const bob = await registerUser(t.app);
     await editor(bob);
     t.clock.advance(1000);
-    const tokens = await refreshed(bob.tokens);
+    const tokens = await refreshTokens(t.app, bob.tokens);
     expect((await me(tokens.access_token)).statusCode).toBe(200);
 
     t.clock.advance(1); // the same second
     await t.keycard.admin.access.setUserPermission(bob.user.uuid, 'notes:read', false);
     expect(errorOf(await me(tokens.access_token)).code).toBe('claims_stale');
-    const after = await refreshed(tokens); // the very millisecond of the change
+    const after = await refreshTokens(t.app, tokens); // the very millisecond of the change
     expect(claimsOf(after.access_token).perms).toEqual(['notes:write']);
     expect((await me(after.access_token)).statusCode).toBe(200);
     t.clock.advance(1);
@@ -149,17 +140,17 @@ describe('JWT access tokens carry roles, permissions and elevation', () => {
     // The token minted before says nothing of it (Keycard's own checks read the session).
     expect(claimsOf(dave.tokens.access_token).elv).toBeUndefined();
     t.clock.advance(1000);
-    const elevated = await refreshed(dave.tokens);
+    const elevated = await refreshTokens(t.app, dave.tokens);
     expect(claimsOf(elevated.access_token).elv).toBe(Math.floor(until / 1000));
     expect((await me(elevated.access_token)).json<MeJson>().elevated_until).toBe(
       new Date(until).toISOString(),
     );
 
     t.clock.advance(ELEVATION_MS / 2);
-    const later = await refreshed(elevated);
+    const later = await refreshTokens(t.app, elevated);
     expect(claimsOf(later.access_token).elv).toBe(Math.floor(until / 1000));
     t.clock.advance(ELEVATION_MS / 2);
-    const lapsed = await refreshed(later);
+    const lapsed = await refreshTokens(t.app, later);
     expect(claimsOf(lapsed.access_token).elv).toBeUndefined();
   });
 
@@ -168,7 +159,7 @@ describe('JWT access tokens carry roles, permissions and elevation', () => {
     const phone = await signInUser(t.app, erin.user.email);
     await elevate(erin.tokens.access_token);
     t.clock.advance(1000);
-    const elevated = await refreshed(erin.tokens);
+    const elevated = await refreshTokens(t.app, erin.tokens);
     expect(claimsOf(elevated.access_token).elv).toEqual(expect.any(Number));
 
     t.clock.advance(1); // in the same second as the elevated token was issued
@@ -183,14 +174,14 @@ describe('JWT access tokens carry roles, permissions and elevation', () => {
     expect((await me(erin.tokens.access_token)).statusCode).toBe(200);
     expect((await me(phone.tokens.access_token)).statusCode).toBe(200);
     // The refresh right after (same millisecond) gets a token without elv, which passes.
-    const plain = await refreshed(elevated);
+    const plain = await refreshTokens(t.app, elevated);
     expect(claimsOf(plain.access_token).elv).toBeUndefined();
     expect((await me(plain.access_token)).json<MeJson>().elevated_until).toBeNull();
 
     // Elevated again: new tokens claim it and pass; the stamp of the earlier drop does not reach them.
     t.clock.advance(1);
     await elevate(plain.access_token);
-    const again = await refreshed(plain);
+    const again = await refreshTokens(t.app, plain);
     expect(claimsOf(again.access_token).elv).toEqual(expect.any(Number));
     expect((await me(again.access_token)).statusCode).toBe(200);
   });

@@ -7,6 +7,7 @@ import {
   type SignedInJson,
   type TokensJson,
   useTestKeycard,
+  refreshTokens,
 } from './support/test-keycard.js';
 
 const t = useTestKeycard();
@@ -22,16 +23,6 @@ function get(url: string, accessToken: string) {
   return t.app.inject({ method: 'GET', url, headers: bearer(accessToken) });
 }
 
-async function refreshed(tokens: TokensJson): Promise<TokensJson> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/session/refresh',
-    payload: { refresh_token: tokens.refresh_token },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json<{ tokens: TokensJson }>().tokens;
-}
-
 /** After a change: the old token is stale, a refresh gives one that works; returns its /me body. */
 async function staleThenRefreshed(
   user: SignedInJson,
@@ -39,7 +30,7 @@ async function staleThenRefreshed(
   const stale = await get('/me', user.tokens.access_token);
   expect(stale.statusCode).toBe(401);
   expect(errorOf(stale).code).toBe('claims_stale');
-  const tokens = await refreshed(user.tokens);
+  const tokens = await refreshTokens(t.app, user.tokens);
   const me = await get('/me', tokens.access_token);
   expect(me.statusCode).toBe(200);
   return { tokens, permissions: me.json<{ permissions: string[] }>().permissions };
@@ -98,7 +89,7 @@ describe('roles and permissions', () => {
     expect((await get('/notes', lost.tokens.access_token)).statusCode).toBe(403);
 
     await access.setRolePermission('editor', 'notes:write', true);
-    const again = await refreshed(lost.tokens);
+    const again = await refreshTokens(t.app, lost.tokens);
     expect((await get('/notes', again.access_token)).statusCode).toBe(200);
     t.clock.advance(1000);
     await access.deleteRole('editor');
@@ -117,7 +108,7 @@ describe('roles and permissions', () => {
     await t.keycard.admin.access.createPermission('notes:write');
     t.clock.advance(1000);
     await t.keycard.admin.access.setUserPermission(alice.user.uuid, 'notes:write', true);
-    const tokens = await refreshed(alice.tokens);
+    const tokens = await refreshTokens(t.app, alice.tokens);
     const reads = vi.spyOn(t.store, 'findUserAccess');
     const sessionReads = vi.spyOn(t.store, 'findSessionAndUser');
     for (let request = 0; request < 5; request += 1) {

@@ -14,31 +14,44 @@ afterEach(async () => {
   await kc?.close();
 });
 
+/** A listening Keycard whose nodes' channel is on Redis, under a prefix of its own. */
+async function startOnRedis(): Promise<{ node: ListeningKeycard; keyPrefix: string }> {
+  const keyPrefix = `keycard-test-${randomBytes(4).toString('hex')}:`;
+  const node = await startListeningKeycard(
+    {},
+    { sync: createRedisSessionSync({ url: REDIS_URL, clock: systemClock, keyPrefix }) },
+  );
+  kc = node;
+  await node.keycard.start({ sweepIntervalMs: 3_600_000, pollIntervalMs: 0 });
+  return { node, keyPrefix };
+}
+
+/** A verifier listening on that channel, ready. */
+async function verifierOnRedis(keyPrefix: string): Promise<Verifier> {
+  const created = createVerifier({
+    issuer: JWT_ISSUER,
+    audience: 'api',
+    jwksUrl: `${kc?.url ?? ''}/.well-known/jwks.json`,
+    feed: { redis: { url: REDIS_URL, keyPrefix } },
+  });
+  await created.ready();
+  return created;
+}
+
 describe('a verifier on Keycard’s Redis channel', () => {
   it('refuses a revoked session within milliseconds, and tokens issued before it subscribed as stale', async () => {
-    const keyPrefix = `keycard-test-${randomBytes(4).toString('hex')}:`;
-    kc = await startListeningKeycard(
-      {},
-      { sync: createRedisSessionSync({ url: REDIS_URL, clock: systemClock, keyPrefix }) },
-    );
-    await kc.keycard.start({ sweepIntervalMs: 3_600_000, pollIntervalMs: 0 });
-    const before = await kc.register();
+    const { node, keyPrefix } = await startOnRedis();
+    const before = await node.register();
     await new Promise((resolve) => setTimeout(resolve, 50)); // issued well before the subscription
-    verifier = createVerifier({
-      issuer: JWT_ISSUER,
-      audience: 'api',
-      jwksUrl: `${kc.url}/.well-known/jwks.json`,
-      feed: { redis: { url: REDIS_URL, keyPrefix } },
-    });
-    await verifier.ready();
+    verifier = await verifierOnRedis(keyPrefix);
     // Redis kept nothing of what happened before: older tokens must be refreshed.
     expect(await verifier.verify(before.tokens.access_token)).toMatchObject({
       ok: false,
       code: 'claims_stale',
     });
-    const { tokens } = await kc.register();
+    const { tokens } = await node.register();
     expect((await verifier.verify(tokens.access_token)).ok).toBe(true);
-    await kc.signOut(tokens.access_token);
+    await node.signOut(tokens.access_token);
     const signedOutAt = performance.now();
     for (;;) {
       const result = await verifier.verify(tokens.access_token);
@@ -52,22 +65,11 @@ describe('a verifier on Keycard’s Redis channel', () => {
   });
 
   it('hears Keycard’s stamps on Redis: a role taken, and a dropped elevation, make the tokens they concern stale', async () => {
-    const keyPrefix = `keycard-test-${randomBytes(4).toString('hex')}:`;
-    kc = await startListeningKeycard(
-      {},
-      { sync: createRedisSessionSync({ url: REDIS_URL, clock: systemClock, keyPrefix }) },
-    );
-    await kc.keycard.start({ sweepIntervalMs: 3_600_000, pollIntervalMs: 0 });
-    verifier = createVerifier({
-      issuer: JWT_ISSUER,
-      audience: 'api',
-      jwksUrl: `${kc.url}/.well-known/jwks.json`,
-      feed: { redis: { url: REDIS_URL, keyPrefix } },
-    });
-    await verifier.ready();
-    const alice = await kc.register();
+    const { node, keyPrefix } = await startOnRedis();
+    verifier = await verifierOnRedis(keyPrefix);
+    const alice = await node.register();
     const refresh = async (refreshToken: string) => {
-      const response = await fetch(`${kc?.url ?? ''}/session/refresh`, {
+      const response = await fetch(`${node.url}/session/refresh`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ refresh_token: refreshToken }),
@@ -84,11 +86,11 @@ describe('a verifier on Keycard’s Redis channel', () => {
       }
     };
     expect((await verifier.verify(alice.tokens.access_token)).ok).toBe(true);
-    await kc.keycard.admin.access.setUserRole(alice.user.uuid, 'admin', true);
+    await node.keycard.admin.access.setUserRole(alice.user.uuid, 'admin', true);
     expect(await refusedWith(alice.tokens.access_token)).toBe('claims_stale');
 
     const admin = await refresh(alice.tokens.refresh_token);
-    const elevate = await fetch(`${kc.url}/session/elevate`, {
+    const elevate = await fetch(`${node.url}/session/elevate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin.access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ password: PASSWORD }),
@@ -96,7 +98,7 @@ describe('a verifier on Keycard’s Redis channel', () => {
     expect(elevate.status).toBe(200);
     const elevated = await refresh(admin.refresh_token);
     expect((await verifier.verify(elevated.access_token)).ok).toBe(true);
-    const dropped = await fetch(`${kc.url}/session/elevate`, {
+    const dropped = await fetch(`${node.url}/session/elevate`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${elevated.access_token}` },
     });
