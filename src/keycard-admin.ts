@@ -1,5 +1,5 @@
 import type { AccountContext } from './accounts/account-context.js';
-import { type AccessAdmin, createAccessAdmin, refuseLastAdmin } from './access/access-admin.js';
+import { type AccessAdmin, createAccessAdmin } from './access/access-admin.js';
 import { createUser } from './accounts/create-user.js';
 import { bumpStamp } from './claims/bump-stamp.js';
 import type { ClaimsStamp, StampScope } from './claims/claims-stamp.js';
@@ -71,7 +71,6 @@ export function createKeycardAdmin(context: AccountContext): KeycardAdmin {
     },
     listUsers: async (page) => (await context.store.listUsers(page)).map(withoutHash),
     disableUser: async (userUuid) => {
-      await refuseLastAdmin(context, userUuid);
       const disabled = await disableUser(context, userUuid);
       return disabled === undefined
         ? undefined

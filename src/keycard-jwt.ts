@@ -224,7 +224,17 @@ export function createKeycardJwt(
           purposes: [ACCESS_PURPOSE, AUDIENCE_PURPOSE],
         });
         const { iss, sub, aud, exp, iat, jti, sid = '', ver, api, kcp, anon, aid } = claims;
-        return { active: true, iss, sub, aud, exp, iat, sid, ...defined({ jti, ver, api, kcp, anon, aid }) };
+        // RFC 7662 gives `iat` as an integer: the token's milliseconds are left out.
+        return {
+          active: true,
+          iss,
+          sub,
+          aud,
+          exp,
+          iat: Math.floor(iat),
+          sid,
+          ...defined({ jti, ver, api, kcp, anon, aid }),
+        };
       } catch (error) {
         if (isKeycardError(error) && INACTIVE_CODES.has(error.code)) return { active: false };
         throw error;
@@ -236,10 +246,13 @@ export function createKeycardJwt(
       // Access tokens of the opaque kind are not verified elsewhere; JWTs live at most the longer of the two TTLs.
       const since = now - Math.max(windowMs, context.accessTtlSeconds * 1000);
       const { ended } = await context.store.listSessionChangesSince(since, limit);
+      const stamps = currentStamps();
+      const elevations = stamps.filter((stamp) => stamp.scope === 'elevation');
       return {
         kind: 'snapshot',
         sessions: ended,
-        stamps: currentStamps(),
+        stamps: stamps.filter((stamp) => stamp.scope !== 'elevation'),
+        ...(elevations.length === 0 ? {} : { elevations }),
         complete: ended.length < limit,
         at: now,
       };

@@ -144,7 +144,12 @@ export interface ClaimsToCheck {
   readonly userUuid: string;
   /** The group of its session, as the token carries it (null or absent: in no group). */
   readonly groupId?: string | null;
-  /** When the token was issued (ms); for a JWT, `iat * 1000`. */
+  /**
+   * The session of a token that claims an elevation (a JWT's `sid`, when it has `elv`): the session's elevation
+   * stamp (its last "depermify") refuses it too. Absent or null: the token claims none.
+   */
+  readonly elevatedSessionUuid?: string | null;
+  /** When the token was issued (ms); for a JWT of Keycard's, `Math.round(iat * 1000)` (`iat` has ms). */
   readonly issuedAtMs: number;
   /** How precise `issuedAtMs` is (ms): 1 (default) for exact times, 1000 for a JWT `iat` in whole seconds. */
   readonly precisionMs?: number;
@@ -225,8 +230,9 @@ export interface Keycard {
    * `userUuid` (in `groupId`) issued at `issuedAtMs` was issued before a stamp that applies to it (user, group
    * or global), in which case it must be refused with `claims_stale`. Synchronous, from memory, no SQL and no
    * allocation. Until the stamps are loaded (`loadClaimsStamps`, done by `start` and by every sign-in and
-   * refresh) it fails closed: true. For a JWT: `{ userUuid: sub, groupId: grp ?? null, issuedAtMs: iat * 1000,
-   * precisionMs: 1000 }`. Opaque access tokens are checked by `authenticate` itself.
+   * refresh) it fails closed: true. For one of Keycard's JWTs: `{ userUuid: sub, groupId: groups[0] ?? null,
+   * elevatedSessionUuid: elv ? sid : null, issuedAtMs: Math.round(iat * 1000) }`; for a JWT whose `iat` is in whole
+   * seconds add `precisionMs: 1000`. Opaque access tokens are checked by `authenticate` itself.
    */
   isClaimsStale(token: ClaimsToCheck): boolean;
   /** The roles and effective permissions of a user held in memory, if still valid (no SQL, no allocation). */
@@ -259,6 +265,11 @@ export interface Keycard {
   loadClaimsStamps(): Promise<void>;
   /** Administration: accounts, disabling, any user's sessions (`keycard users …`, `keycard sessions …`). */
   readonly admin: KeycardAdmin;
+  /**
+   * The same, done for a request (the admin API): its address, user agent and acting administrator
+   * (`request.actorUuid`) go to the audit log with what it changes.
+   */
+  adminFor(request: RequestContext): KeycardAdmin;
   /** JWT settings, the public keys (JWKS) and key rotation (`keycard keys …`). */
   readonly jwt: KeycardJwt;
   /** What the revocation stream (`GET /events/revocations`) relays: sessions that ended, stamps. */
@@ -315,7 +326,10 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
       : (dependencies.attemptCounter ?? createMemoryAttemptCounter({ clock }));
   const stamps = new ClaimsStamps({
     onChange: (stamp) => {
-      if (stamp.scope !== 'group') accessCache.invalidate(stamp.scope === 'user' ? stamp.subject : null);
+      // What users hold is read again after their stamp (or the global one) moved; groups and elevations leave it.
+      if (stamp.scope === 'user' || stamp.scope === 'global') {
+        accessCache.invalidate(stamp.scope === 'user' ? stamp.subject : null);
+      }
       // Services verifying JWTs themselves hear it on the revocation stream (`keycard/verify`).
       revocations.publish({ kind: 'stamp', ...verifierStampOf(stamp), at: clock.now() });
     },
@@ -344,11 +358,13 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     secret: options.secret,
     clock,
     // A JWT's claims are stale when a stamp of its user, its session's group or everyone moved after its `iat`
-    // (whole seconds); until the stamps are loaded nothing is trusted.
+    // (with milliseconds), or, for one claiming an elevation, its session's elevation was dropped since; until
+    // the stamps are loaded nothing is trusted.
     isClaimsStale:
       dependencies.isClaimsStale ??
-      (({ userUuid, groupId, issuedAtMs }) =>
-        !stamps.loaded || stamps.isStale(userUuid, groupId ?? null, issuedAtMs, 1000)),
+      (({ userUuid, sessionUuid, groupId, elevated, issuedAtMs }) =>
+        !stamps.loaded ||
+        stamps.isStale(userUuid, groupId ?? null, issuedAtMs, 1, elevated === true ? sessionUuid : null)),
     ...(dependencies.claimsFor === undefined ? {} : { claimsFor: dependencies.claimsFor }),
   });
   const effectiveAccessTtlSeconds = jwt.format === 'jwt' ? jwt.ttlSeconds : options.accessTtlSeconds;
@@ -458,8 +474,8 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     listOwnEvents: async (current, page) =>
       (await auditLog?.listUserEvents(current.user.uuid, page)) ?? noEvents,
     listUserEvents: async (userUuid, page) => (await auditLog?.listUserEvents(userUuid, page)) ?? noEvents,
-    isClaimsStale: ({ userUuid, groupId = null, issuedAtMs, precisionMs = 1 }) =>
-      !stamps.loaded || stamps.isStale(userUuid, groupId, issuedAtMs, precisionMs),
+    isClaimsStale: ({ userUuid, groupId = null, elevatedSessionUuid = null, issuedAtMs, precisionMs = 1 }) =>
+      !stamps.loaded || stamps.isStale(userUuid, groupId, issuedAtMs, precisionMs, elevatedSessionUuid),
     loadClaimsStamps: () => loadStamps(context),
     cachedAccess: (userUuid) => context.access.find(userUuid),
     userAccess: (userUuid) => userAccess(context, userUuid),
@@ -474,6 +490,7 @@ export function createKeycard(dependencies: KeycardDependencies, options: Keycar
     elevate: (current, password, request) => elevateSession(inRequest(request), current, password),
     dropElevation: (current, request) => dropElevation(inRequest(request), current),
     admin: createKeycardAdmin(context),
+    adminFor: (request) => createKeycardAdmin(inRequest(request)),
     jwt: createKeycardJwt(
       context,
       { authenticate: (token) => authenticateAccessToken(context, token) },

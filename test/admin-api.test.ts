@@ -5,9 +5,9 @@ import {
   PASSWORD,
   registerUser,
   signInUser,
-  type SignedInJson,
-  type TokensJson,
   useTestKeycard,
+  elevatedAdmin,
+  refreshTokens,
 } from './support/test-keycard.js';
 
 const t = useTestKeycard({ sessionGroups: ['fleet-7', 'fleet-8'] });
@@ -21,26 +21,6 @@ function call(method: Method, url: string, accessToken: string, payload?: object
     headers: bearer(accessToken),
     ...(payload === undefined ? {} : { payload }),
   });
-}
-
-async function refreshed(tokens: TokensJson): Promise<TokensJson> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/session/refresh',
-    payload: { refresh_token: tokens.refresh_token },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json<{ tokens: TokensJson }>().tokens;
-}
-
-/** A registered user made administrator from the domain (as the CLI does), with an elevated session. */
-async function elevatedAdmin(): Promise<{ admin: SignedInJson; token: string }> {
-  const admin = await registerUser(t.app);
-  await t.keycard.admin.access.setUserRole(admin.user.uuid, 'admin', true);
-  const tokens = await refreshed(admin.tokens);
-  const elevate = await call('POST', '/session/elevate', tokens.access_token, { password: PASSWORD });
-  expect(elevate.statusCode).toBe(200);
-  return { admin: { ...admin, tokens }, token: tokens.access_token };
 }
 
 /** Every admin call, with a payload where it takes one. */
@@ -76,7 +56,7 @@ describe('the admin API', () => {
   it('refuses every call without keycard:admin (403 permission_denied), without elevation (403), without a token (401)', async () => {
     const admin = await registerUser(t.app);
     await t.keycard.admin.access.setUserRole(admin.user.uuid, 'admin', true);
-    const adminTokens = await refreshed(admin.tokens);
+    const adminTokens = await refreshTokens(t.app, admin.tokens);
     const bob = await registerUser(t.app);
     await call('POST', '/session/elevate', bob.tokens.access_token, { password: PASSWORD });
 
@@ -103,7 +83,7 @@ describe('the admin API', () => {
   });
 
   it('manages roles and permissions; the users affected get claims_stale and then the new permissions', async () => {
-    const { token } = await elevatedAdmin();
+    const { token } = await elevatedAdmin(t);
     const bob = await registerUser(t.app);
     const role = await call('POST', '/admin/roles', token, { name: 'editor', description: 'Edits notes' });
     expect(role.statusCode).toBe(201);
@@ -115,7 +95,7 @@ describe('the admin API', () => {
     const assigned = await call('PUT', `/admin/users/${bob.user.uuid}/roles/editor`, token);
     expect(assigned.json()).toEqual({ roles: ['editor'], permissions: ['notes:write'] });
     expect(errorOf(await call('GET', '/me', bob.tokens.access_token)).code).toBe('claims_stale');
-    const bobTokens = await refreshed(bob.tokens);
+    const bobTokens = await refreshTokens(t.app, bob.tokens);
     expect((await call('GET', '/me', bobTokens.access_token)).json()).toMatchObject({
       roles: ['editor'],
       permissions: ['notes:write'],
@@ -136,7 +116,7 @@ describe('the admin API', () => {
   });
 
   it('refuses bad input: unknown role, duplicate names, invalid names, malformed ids, self-demotion of the last admin', async () => {
-    const { admin, token } = await elevatedAdmin();
+    const { admin, token } = await elevatedAdmin(t);
     const cases: [Method, string, object | undefined, number, string][] = [
       ['POST', '/admin/roles', { name: 'Editor!' }, 400, 'invalid_request'],
       ['POST', '/admin/roles', { name: 'admin' }, 409, 'name_taken'],
@@ -178,7 +158,7 @@ describe('the admin API', () => {
   });
 
   it('disables and enables users, lists and revokes their sessions: one, all, by API version', async () => {
-    const { token } = await elevatedAdmin();
+    const { token } = await elevatedAdmin(t);
     const bob = await registerUser(t.app);
     const old = await signInUser(t.app, bob.user.email, { api: '20190520' });
     const third = await signInUser(t.app, bob.user.email);
@@ -220,7 +200,7 @@ describe('the admin API', () => {
 
 describe('groups and mutual expiry', () => {
   it('a group revoke makes every token of the group’s sessions stale at once; others are untouched', async () => {
-    const { token } = await elevatedAdmin();
+    const { token } = await elevatedAdmin(t);
     const device = await registerUser(t.app);
     const inFleet = await signInUser(t.app, device.user.email, { group: 'fleet-7' });
     const otherFleet = await signInUser(t.app, device.user.email, { group: 'fleet-8' });
@@ -251,7 +231,7 @@ describe('groups and mutual expiry', () => {
       expect(errorOf(await call('GET', '/me', session.tokens.access_token)).code).toBe('claims_stale');
     }
     expect((await call('GET', '/me', otherFleet.tokens.access_token)).statusCode).toBe(200);
-    const fresh = await refreshed(inFleet.tokens);
+    const fresh = await refreshTokens(t.app, inFleet.tokens);
     expect((await call('GET', '/me', fresh.access_token)).statusCode).toBe(200);
   });
 

@@ -104,6 +104,9 @@ describe('the audit log', () => {
       ip: origin?.ip ?? null,
       userAgent: origin?.userAgent ?? null,
       occurredAt,
+      actorUuid: null,
+      role: null,
+      permission: null,
     });
     const recorded = [
       row('created', first, HOME, at(0)),
@@ -188,7 +191,19 @@ describe('the audit log', () => {
     for (const rows of [stored, written]) {
       for (const event of rows) {
         expect(Object.keys(event).sort()).toEqual(
-          ['ip', 'occurredAt', 'reason', 'sessionUuid', 'type', 'userAgent', 'userUuid', 'uuid'].sort(),
+          [
+            'actorUuid',
+            'ip',
+            'occurredAt',
+            'permission',
+            'reason',
+            'role',
+            'sessionUuid',
+            'type',
+            'userAgent',
+            'userUuid',
+            'uuid',
+          ].sort(),
         );
       }
       const text = JSON.stringify(rows);

@@ -19,6 +19,9 @@ interface EventJson {
   ip: string | null;
   user_agent: string | null;
   occurred_at: string;
+  actor_uuid: string | null;
+  role: string | null;
+  permission: string | null;
 }
 
 interface EventsJson {
@@ -92,6 +95,9 @@ describe('GET /me/events', () => {
           ip: '127.0.0.1',
           user_agent: 'lightMyRequest',
           occurred_at: new Date(start + 1000).toISOString(),
+          actor_uuid: null,
+          role: null,
+          permission: null,
         },
         {
           type: 'created',
@@ -100,6 +106,9 @@ describe('GET /me/events', () => {
           ip: '127.0.0.1',
           user_agent: 'lightMyRequest',
           occurred_at: new Date(start + 1000).toISOString(),
+          actor_uuid: null,
+          role: null,
+          permission: null,
         },
         {
           type: 'refreshed',
@@ -108,6 +117,9 @@ describe('GET /me/events', () => {
           ip: '192.0.2.10',
           user_agent: 'events-client/2.0',
           occurred_at: new Date(start + 1000).toISOString(),
+          actor_uuid: null,
+          role: null,
+          permission: null,
         },
         {
           type: 'created',
@@ -116,6 +128,9 @@ describe('GET /me/events', () => {
           ip: '127.0.0.1',
           user_agent: 'events-client/1.0',
           occurred_at: new Date(start).toISOString(),
+          actor_uuid: null,
+          role: null,
+          permission: null,
         },
       ],
       next_cursor: null,

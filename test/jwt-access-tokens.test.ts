@@ -185,6 +185,7 @@ describe('JWT access tokens', () => {
         userUuid: user.uuid,
         sessionUuid: session.uuid,
         groupId: null,
+        elevated: false,
         issuedAtMs: t.clock.now(),
       });
       staleBefore = t.clock.now() + 1;

@@ -7,6 +7,7 @@ import {
   type SignedInJson,
   type TokensJson,
   useTestKeycard,
+  refreshTokens,
 } from './support/test-keycard.js';
 
 const t = useTestKeycard();
@@ -22,16 +23,6 @@ function get(url: string, accessToken: string) {
   return t.app.inject({ method: 'GET', url, headers: bearer(accessToken) });
 }
 
-async function refreshed(tokens: TokensJson): Promise<TokensJson> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/session/refresh',
-    payload: { refresh_token: tokens.refresh_token },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json<{ tokens: TokensJson }>().tokens;
-}
-
 /** After a change: the old token is stale, a refresh gives one that works; returns its /me body. */
 async function staleThenRefreshed(
   user: SignedInJson,
@@ -39,7 +30,7 @@ async function staleThenRefreshed(
   const stale = await get('/me', user.tokens.access_token);
   expect(stale.statusCode).toBe(401);
   expect(errorOf(stale).code).toBe('claims_stale');
-  const tokens = await refreshed(user.tokens);
+  const tokens = await refreshTokens(t.app, user.tokens);
   const me = await get('/me', tokens.access_token);
   expect(me.statusCode).toBe(200);
   return { tokens, permissions: me.json<{ permissions: string[] }>().permissions };
@@ -98,7 +89,7 @@ describe('roles and permissions', () => {
     expect((await get('/notes', lost.tokens.access_token)).statusCode).toBe(403);
 
     await access.setRolePermission('editor', 'notes:write', true);
-    const again = await refreshed(lost.tokens);
+    const again = await refreshTokens(t.app, lost.tokens);
     expect((await get('/notes', again.access_token)).statusCode).toBe(200);
     t.clock.advance(1000);
     await access.deleteRole('editor');
@@ -117,7 +108,7 @@ describe('roles and permissions', () => {
     await t.keycard.admin.access.createPermission('notes:write');
     t.clock.advance(1000);
     await t.keycard.admin.access.setUserPermission(alice.user.uuid, 'notes:write', true);
-    const tokens = await refreshed(alice.tokens);
+    const tokens = await refreshTokens(t.app, alice.tokens);
     const reads = vi.spyOn(t.store, 'findUserAccess');
     const sessionReads = vi.spyOn(t.store, 'findSessionAndUser');
     for (let request = 0; request < 5; request += 1) {
@@ -200,4 +191,79 @@ describe('roles and permissions', () => {
       code: 'last_admin',
     });
   });
+
+  it('two administrators removed at once (demoted, stripped, disabled, their role deleted): one is refused, one is left', async () => {
+    const { access } = t.keycard.admin;
+    await access.createRole('owners');
+    await access.setRolePermission('owners', 'keycard:admin', true);
+    const removals: [string, (uuid: string) => Promise<unknown>][] = [
+      ['admin role', (uuid) => access.setUserRole(uuid, 'admin', false)],
+      ['direct permission', (uuid) => access.setUserPermission(uuid, 'keycard:admin', false)],
+      ['disabled', (uuid) => t.keycard.admin.disableUser(uuid)],
+    ];
+    for (const [what, remove] of removals) {
+      for (let round = 0; round < 3; round += 1) {
+        const alice = await registerUser(t.app);
+        const bob = await registerUser(t.app);
+        const give = what === 'direct permission' ? 'permission' : 'role';
+        for (const user of [alice, bob]) {
+          if (give === 'role') await access.setUserRole(user.user.uuid, 'admin', true);
+          else await access.setUserPermission(user.user.uuid, 'keycard:admin', true);
+        }
+        // Earlier rounds' administrators must be gone, or nobody would be the last one.
+        await removeEveryAdminBut([alice.user.uuid, bob.user.uuid]);
+        const outcomes = await Promise.allSettled([remove(alice.user.uuid), remove(bob.user.uuid)]);
+        const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+        expect(refused, what).toHaveLength(1);
+        expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'last_admin' });
+        expect(await enabledAdmins(), what).toHaveLength(1);
+      }
+    }
+
+    // A role of their own: taking keycard:admin from it, or deleting it, is refused for its last holder alone.
+    const carol = await registerUser(t.app);
+    await access.setUserRole(carol.user.uuid, 'owners', true);
+    await removeEveryAdminBut([carol.user.uuid]);
+    await expect(access.setRolePermission('owners', 'keycard:admin', false)).rejects.toMatchObject({
+      code: 'last_admin',
+    });
+    await expect(access.deleteRole('owners')).rejects.toMatchObject({ code: 'last_admin' });
+    expect((await access.findRole('owners')).permissions).toEqual(['keycard:admin']);
+    expect((await access.userAccess(carol.user.uuid)).roles).toEqual(['owners']);
+    await access.setUserPermission(carol.user.uuid, 'keycard:admin', true);
+    await expect(access.deleteRole('owners')).resolves.toBeUndefined();
+  });
+
+  it('a disabled administrator counts for nothing: the last enabled one cannot be demoted', async () => {
+    const { access } = t.keycard.admin;
+    const alice = await registerUser(t.app);
+    const bob = await registerUser(t.app);
+    await access.setUserRole(alice.user.uuid, 'admin', true);
+    await access.setUserRole(bob.user.uuid, 'admin', true);
+    await t.keycard.admin.disableUser(bob.user.uuid);
+    await expect(access.setUserRole(alice.user.uuid, 'admin', false)).rejects.toMatchObject({
+      code: 'last_admin',
+    });
+    await t.keycard.admin.enableUser(bob.user.uuid);
+    await expect(access.setUserRole(alice.user.uuid, 'admin', false)).resolves.toMatchObject({ roles: [] });
+  });
 });
+
+/** The enabled users holding keycard:admin. */
+async function enabledAdmins(): Promise<string[]> {
+  const holders = await t.store.listPermissionHolders('keycard:admin');
+  const users = await Promise.all(holders.map((uuid) => t.store.findUserByUuid(uuid)));
+  return users
+    .filter((user) => user !== undefined && user.disabledAt === null)
+    .map((user) => user?.uuid ?? '');
+}
+
+/** Takes keycard:admin from every holder but `keep`, straight in the store (no last-admin check: `keep` stay). */
+async function removeEveryAdminBut(keep: readonly string[]): Promise<void> {
+  for (const uuid of await t.store.listPermissionHolders('keycard:admin')) {
+    if (keep.includes(uuid)) continue;
+    await t.store.setUserRole(uuid, 'admin', false);
+    await t.store.setUserPermission(uuid, 'keycard:admin', false);
+    await t.store.setUserRole(uuid, 'owners', false);
+  }
+}

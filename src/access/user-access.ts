@@ -9,6 +9,14 @@ import type { CachedAccess } from './access-cache.js';
 export async function userAccess(context: SessionContext, userUuid: string): Promise<CachedAccess> {
   const held = context.access.find(userUuid);
   if (held !== undefined) return held;
+  return readUserAccess(context, userUuid);
+}
+
+/**
+ * A user's roles and effective permissions read from the store, whatever memory holds (which may not have heard
+ * yet of a change another node made), and kept as `userAccess` keeps them.
+ */
+export async function readUserAccess(context: SessionContext, userUuid: string): Promise<CachedAccess> {
   const read = {
     validAfter: context.access.validAfterOf(userUuid),
     loadedAt: context.clock.now(),

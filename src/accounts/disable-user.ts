@@ -1,6 +1,7 @@
 import type { SessionContext } from '../sessions/session-context.js';
 import { sessionsEnded } from '../sessions/end-session.js';
 import { bumpStamp } from '../claims/bump-stamp.js';
+import { ADMIN_PERMISSION } from '../access/permission-names.js';
 import type { User } from './user.js';
 
 export interface DisabledUser {
@@ -14,6 +15,7 @@ export interface DisabledUser {
  * and every session it has is revoked at once, through the same path as any revocation (caches, change feed,
  * events). The account is marked first, so no sign-in that starts after this can add a session. Disabling a
  * disabled account keeps its first `disabledAt` and revokes anything left. Undefined when there is no such user.
+ * Disabling the last enabled administrator is refused (`last_admin`), by the store, as one step with the change.
  */
 export async function disableUser(
   context: SessionContext,
@@ -22,8 +24,14 @@ export async function disableUser(
   const existing = await context.store.findUserByUuid(userUuid);
   if (existing === undefined) return undefined;
   const now = context.clock.now();
-  const user = await context.store.setUserDisabledAt(userUuid, existing.disabledAt ?? now, now);
+  const user = await context.store.setUserDisabledAt(
+    userUuid,
+    existing.disabledAt ?? now,
+    now,
+    ADMIN_PERMISSION,
+  );
   if (user === undefined) return undefined;
+  if (existing.disabledAt === null) context.emit({ type: 'user_disabled', userUuid });
   const revoked = await context.store.revokeUserSessions(userUuid, null, 'user_disabled', now);
   await sessionsEnded(context, revoked, 'user_disabled');
   // Self-contained tokens (JWTs) that do not look their session up are refused at once too.

@@ -3,6 +3,7 @@ import type { Session } from '../sessions/session.js';
 import type { SessionTokens } from '../sessions/session-tokens.js';
 import type { AccountContext } from './account-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
+import { NO_ACCESS } from '../access/access-store.js';
 import { startUpgradedSession, withoutAnonymousOrigin } from './upgrade-anonymous-session.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordStrength } from './password-policy.js';
@@ -34,25 +35,24 @@ export async function register(
   checkPasswordStrength(credentials.password);
   await context.rateLimiter.beforeRegistration(context.request?.ip ?? null);
   const user = await newUser(context, email, credentials.password);
+  // A new account holds no role or permission: known without asking the store.
+  const claims =
+    context.jwt.format === 'jwt' ? { access: NO_ACCESS, readAt: context.clock.now() } : undefined;
   const upgraded =
     options.fromAnonymous === undefined
       ? undefined
-      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'new');
-  const { session, tokens } = upgraded ?? startSession(context, user, withoutAnonymousOrigin(options));
+      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'new', claims);
+  const { session, tokens } =
+    upgraded ?? startSession(context, user, withoutAnonymousOrigin(options), claims);
   if (upgraded === undefined) await context.store.createUserWithSession(user, session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'registered', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).
-  // A new account holds no role or permission: known without asking the store.
-  context.access.set(
-    user.uuid,
-    { roles: [], permissions: [] },
-    {
-      validAfter: context.access.validAfterOf(user.uuid),
-      loadedAt: context.clock.now(),
-      epoch: context.access.epoch,
-    },
-  );
+  context.access.set(user.uuid, NO_ACCESS, {
+    validAfter: context.access.validAfterOf(user.uuid),
+    loadedAt: context.clock.now(),
+    epoch: context.access.epoch,
+  });
   await prepareCaller(context, user.uuid);
   return { user, session, tokens };
 }

@@ -3,6 +3,7 @@ import { startSession, type SessionOptions } from '../sessions/start-session.js'
 import { legacyPasswordHashOf, signLegacyJwt } from '../tokens/legacy-jwt.js';
 import type { AccountContext } from './account-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
+import { readAccessClaims } from '../access/read-access-claims.js';
 import { normalizeEmail } from './email.js';
 import { isLegacyAccountVersion } from './legacy-accounts.js';
 import type { Credentials, SignedIn } from './register.js';
@@ -35,6 +36,7 @@ export async function signIn(
       details: { field: 'group' },
     });
   }
+  const readAt = context.clock.now(); // before the user is read: a JWT's claims are at least this fresh
   const user = await checkCredentials(context, credentials);
   if (isLegacyAccountVersion(user.version)) {
     const legacyToken = await signLegacyJwt(context.legacyJwtKey, {
@@ -44,7 +46,7 @@ export async function signIn(
     context.emit({ type: 'signed_in', userUuid: user.uuid, sessionUuid: null });
     return { user, legacyToken };
   }
-  return startSignedInSession(context, user, options);
+  return startSignedInSession(context, user, options, readAt);
 }
 
 /**
@@ -57,8 +59,9 @@ export async function upgradeAndSignIn(
   credentials: Credentials,
   options: SessionOptions,
 ): Promise<SignedIn> {
+  const readAt = context.clock.now();
   const user = await checkCredentials(context, credentials);
-  return startSignedInSession(context, await upgradeAccount(context, user), options);
+  return startSignedInSession(context, await upgradeAccount(context, user), options, readAt);
 }
 
 async function checkCredentials(context: AccountContext, credentials: Credentials): Promise<User> {
@@ -82,12 +85,15 @@ async function startSignedInSession(
   context: AccountContext,
   user: User,
   options: SessionOptions,
+  readAt: number,
 ): Promise<SignedIn> {
+  const claims = await readAccessClaims(context, user.uuid, readAt);
   const upgraded =
     options.fromAnonymous === undefined
       ? undefined
-      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'existing');
-  const { session, tokens } = upgraded ?? startSession(context, user, withoutAnonymousOrigin(options));
+      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'existing', claims);
+  const { session, tokens } =
+    upgraded ?? startSession(context, user, withoutAnonymousOrigin(options), claims);
   // Refused when the account was disabled (or deleted) while its password was being checked: answered like a
   // disabled account's sign-in, which it now is.
   if (upgraded === undefined && !(await context.store.createSession(session))) {

@@ -1,6 +1,7 @@
 import { KeycardError } from '../core/errors.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionTokens } from '../sessions/session-tokens.js';
+import type { AccessClaims } from '../sessions/jwt-access-tokens.js';
 import { type AnonymousOrigin, type SessionOptions, startSession } from '../sessions/start-session.js';
 import type { AccountContext } from './account-context.js';
 import type { User } from './user.js';
@@ -20,8 +21,9 @@ export async function startUpgradedSession(
   options: SessionOptions,
   origin: AnonymousOrigin,
   account: 'new' | 'existing',
+  claims: AccessClaims | undefined,
 ): Promise<{ session: Session; tokens: SessionTokens } | undefined> {
-  const started = startSession(context, user, { ...options, fromAnonymous: origin });
+  const started = startSession(context, user, { ...options, fromAnonymous: origin }, claims);
   const outcome = await context.store.createUpgradedSession(
     started.session,
     origin.sessionUuid,

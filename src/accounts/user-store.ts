@@ -15,8 +15,17 @@ export interface UserStore {
   createUser(user: User): Promise<void>;
   /** Accounts ordered by email, at most `limit`, after `afterEmail`. */
   listUsers(page: UsersPageRequest): Promise<User[]>;
-  /** Sets (a time) or clears (null) `disabledAt`; returns the user as now stored, undefined if there is none. */
-  setUserDisabledAt(uuid: string, disabledAt: number | null, updatedAt: number): Promise<User | undefined>;
+  /**
+   * Sets (a time) or clears (null) `disabledAt`; returns the user as now stored, undefined if there is none.
+   * `keep`: a permission (`keycard:admin`) that must keep an enabled holder; disabling its last one is refused
+   * with `last_admin`, checked and done as one step (see `AccessStore`).
+   */
+  setUserDisabledAt(
+    uuid: string,
+    disabledAt: number | null,
+    updatedAt: number,
+    keep?: string,
+  ): Promise<User | undefined>;
   /** Replaces the password hash; returns false when there is no such user. */
   setUserPassword(uuid: string, passwordHash: string, updatedAt: number): Promise<boolean>;
   /** Changes the email (normalised by the caller); throws `email_taken`; false when there is no such user. */

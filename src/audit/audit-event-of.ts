@@ -20,7 +20,12 @@ export function auditEventOf(event: KeycardEvent, occurredAt: number, uuid: stri
     userAgent: event.request?.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     occurredAt,
     reason: null,
+    actorUuid: event.request?.actorUuid ?? null,
+    role: null,
+    permission: null,
   };
+  /** Changes to roles and permissions themselves: in the acting administrator's history. */
+  const byActor = { ...base, userUuid: base.actorUuid, sessionUuid: null };
   switch (event.type) {
     case 'registered':
     case 'signed_in':
@@ -42,6 +47,31 @@ export function auditEventOf(event: KeycardEvent, occurredAt: number, uuid: stri
       return undefined;
     case 'refresh_reuse_detected':
       return { ...base, type: 'reuse_detected', userUuid: event.userUuid, sessionUuid: event.sessionUuid };
+    case 'role_assigned':
+    case 'role_unassigned': {
+      const type = event.type === 'role_assigned' ? 'role_granted' : 'role_removed';
+      return { ...base, type, userUuid: event.userUuid, sessionUuid: null, role: event.role };
+    }
+    case 'permission_assigned':
+    case 'permission_unassigned': {
+      const type = event.type === 'permission_assigned' ? 'permission_granted' : 'permission_removed';
+      return { ...base, type, userUuid: event.userUuid, sessionUuid: null, permission: event.permission };
+    }
+    case 'user_disabled':
+    case 'user_enabled':
+      return { ...base, type: event.type, userUuid: event.userUuid, sessionUuid: null };
+    case 'role_created':
+    case 'role_deleted':
+      return { ...byActor, type: event.type, role: event.role };
+    case 'permission_created':
+    case 'permission_deleted':
+      return { ...byActor, type: event.type, permission: event.permission };
+    case 'role_permission_granted':
+    case 'role_permission_revoked': {
+      const type =
+        event.type === 'role_permission_granted' ? 'role_permission_granted' : 'role_permission_removed';
+      return { ...byActor, type, role: event.role, permission: event.permission };
+    }
     case 'session_ended':
       return {
         ...base,

@@ -2,13 +2,15 @@
  * A "claims valid after" stamp (seed 000's offset list "that maps offset to time of cache expiry"): every token
  * issued before `validAfter` that the stamp applies to is refused with `claims_stale`, so its holder refreshes and
  * gets fresh claims. `user` stamps apply to one user's tokens, `group` stamps to the tokens of every session in
- * the group, the `global` stamp (subject `''`) to every token.
+ * the group, the `global` stamp (subject `''`) to every token. An `elevation` stamp (subject: a session uuid) is
+ * bumped when that session's elevation is dropped ("depermify"): it applies only to the session's tokens that
+ * claim an elevation (a JWT's `elv`), which no longer holds; the session's other tokens are untouched.
  */
-export type StampScope = 'user' | 'group' | 'global';
+export type StampScope = 'user' | 'group' | 'global' | 'elevation';
 
 export interface ClaimsStamp {
   readonly scope: StampScope;
-  /** The user uuid, the group id, or `''` for the global stamp. */
+  /** The user uuid, the group id, the session uuid (elevation), or `''` for the global stamp. */
   readonly subject: string;
   /** Epoch ms; a stamp only ever moves forward. */
   readonly validAfter: number;
@@ -25,5 +27,5 @@ export interface ClaimsStampStore {
 }
 
 export function isStampScope(value: unknown): value is StampScope {
-  return value === 'user' || value === 'group' || value === 'global';
+  return value === 'user' || value === 'group' || value === 'global' || value === 'elevation';
 }

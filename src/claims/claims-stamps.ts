@@ -10,6 +10,8 @@ import type { ClaimsStamp } from './claims-stamp.js';
 export class ClaimsStamps {
   readonly #users = new Map<string, number>();
   readonly #groups = new Map<string, number>();
+  /** Sessions whose elevation was dropped, and when: their tokens claiming elevation before then are stale. */
+  readonly #elevations = new Map<string, number>();
   #global = 0;
   #loaded = false;
   #loading: Promise<void> | undefined;
@@ -52,7 +54,8 @@ export class ClaimsStamps {
       moved = stamp.validAfter > this.#global;
       if (moved) this.#global = stamp.validAfter;
     } else {
-      const map = stamp.scope === 'user' ? this.#users : this.#groups;
+      const map =
+        stamp.scope === 'user' ? this.#users : stamp.scope === 'group' ? this.#groups : this.#elevations;
       moved = stamp.validAfter > (map.get(stamp.subject) ?? 0);
       if (moved) map.set(stamp.subject, stamp.validAfter);
     }
@@ -66,6 +69,9 @@ export class ClaimsStamps {
     if (this.#global > 0) stamps.push({ scope: 'global', subject: '', validAfter: this.#global });
     for (const [subject, validAfter] of this.#users) stamps.push({ scope: 'user', subject, validAfter });
     for (const [subject, validAfter] of this.#groups) stamps.push({ scope: 'group', subject, validAfter });
+    for (const [subject, validAfter] of this.#elevations) {
+      stamps.push({ scope: 'elevation', subject, validAfter });
+    }
     return stamps;
   }
 
@@ -78,13 +84,24 @@ export class ClaimsStamps {
 
   /**
    * Whether a token issued at `issuedAtMs` is older than the stamps that apply to it. `precisionMs` is how
-   * precise the issue time is: 1 for opaque tokens (the store's ms), 1000 for a JWT `iat` (whole seconds). The
-   * stamp is then compared at that precision, so a token issued in the second of a bump but after it is not
-   * refused over and over until the next second; one issued in that second before the bump passes too (a window
-   * of under a second, as with any `iat`-based revocation).
+   * precise the issue time is: 1 for opaque tokens (the store's ms) and Keycard's JWTs (whose `iat` carries
+   * milliseconds), 1000 for a JWT `iat` in whole seconds. The stamp is then compared at that precision, so a token
+   * issued in the second of a bump but after it is not refused over and over until the next second; one issued in
+   * that second before the bump passes too (a window of under a second, as with any `iat`-based revocation).
+   * `elevatedSession`: the session of a token that claims an elevation (a JWT's `elv`), which the session's
+   * elevation stamp (its last "depermify") refuses too.
    */
-  isStale(userUuid: string, groupId: string | null, issuedAtMs: number, precisionMs = 1): boolean {
-    const validAfter = this.validAfter(userUuid, groupId);
+  isStale(
+    userUuid: string,
+    groupId: string | null,
+    issuedAtMs: number,
+    precisionMs = 1,
+    elevatedSession: string | null = null,
+  ): boolean {
+    let validAfter = this.validAfter(userUuid, groupId);
+    if (elevatedSession !== null) {
+      validAfter = Math.max(validAfter, this.#elevations.get(elevatedSession) ?? 0);
+    }
     if (validAfter === 0) return false;
     return issuedAtMs < validAfter - (validAfter % precisionMs);
   }
@@ -96,7 +113,7 @@ export class ClaimsStamps {
 
   /** Forgets stamps older than `before` (they can no longer refuse an unexpired token). */
   prune(before: number): void {
-    for (const map of [this.#users, this.#groups]) {
+    for (const map of [this.#users, this.#groups, this.#elevations]) {
       for (const [subject, validAfter] of map) if (validAfter < before) map.delete(subject);
     }
   }

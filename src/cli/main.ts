@@ -16,15 +16,11 @@ import { usersEventsCommand } from './commands/users-events-command.js';
 import { usersListCommand } from './commands/users-list-command.js';
 import { usersShowCommand } from './commands/users-show-command.js';
 import { usersUpgradeCommand } from './commands/users-upgrade-command.js';
-import {
-  rolesAssignCommand,
-  rolesCreateCommand,
-  rolesDeleteCommand,
-  rolesGrantCommand,
-  rolesListCommand,
-  rolesRevokeCommand,
-  rolesUnassignCommand,
-} from './commands/roles-commands.js';
+import { rolesAssignCommand, rolesUnassignCommand } from './commands/roles-assign-command.js';
+import { rolesCreateCommand } from './commands/roles-create-command.js';
+import { rolesDeleteCommand } from './commands/roles-delete-command.js';
+import { rolesGrantCommand, rolesRevokeCommand } from './commands/roles-grant-command.js';
+import { rolesListCommand } from './commands/roles-list-command.js';
 import { CommandFailedError, ExitCode, StoreUnreachableError, UsageError } from './exit-codes.js';
 import { isUnreachable } from './open-admin-keycard.js';
 

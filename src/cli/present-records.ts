@@ -60,17 +60,27 @@ export function eventJson(event: AuditEvent) {
     ip: event.ip,
     user_agent: event.userAgent,
     occurred_at: new Date(event.occurredAt).toISOString(),
+    actor_uuid: event.actorUuid,
+    role: event.role,
+    permission: event.permission,
   };
 }
 
-export const eventColumns = ['occurred_at', 'type', 'reason', 'session_uuid', 'ip'] as const;
+export const eventColumns = ['occurred_at', 'type', 'detail', 'session_uuid', 'ip', 'actor'] as const;
+
+/** What an event was about, in one cell: a revocation's reason, or the role and permission it concerned. */
+function detailOf(event: AuditEvent): string {
+  const parts = [event.reason, event.role, event.permission].filter((part) => part !== null);
+  return parts.length === 0 ? '-' : parts.join(' ');
+}
 
 export function eventRow(event: AuditEvent): string[] {
   return [
     isoOrDash(event.occurredAt),
     event.type,
-    event.reason ?? '-',
+    detailOf(event),
     event.sessionUuid ?? '-',
     event.ip ?? '-',
+    event.actorUuid ?? '-',
   ];
 }

@@ -28,6 +28,10 @@ const RESERVED = new Set([
   'kcp',
   'typ',
   'cnf',
+  'groups',
+  'roles',
+  'perms',
+  'elv',
 ]);
 const NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 

@@ -5,6 +5,11 @@ export interface RequestContext {
   /** The client's address (as the HTTP layer determined it, behind trusted proxies). */
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /**
+   * Who acted, when it is not the user the operation is about: the administrator calling the admin API. Absent
+   * for a user's own requests; the command line acts as nobody in particular.
+   */
+  readonly actorUuid?: string;
 }
 
 /**
@@ -40,6 +45,23 @@ type KeycardEventOf =
   | { readonly type: 'password_changed'; readonly userUuid: string; readonly sessionUuid: string | null }
   | { readonly type: 'email_changed'; readonly userUuid: string; readonly sessionUuid: string | null }
   | { readonly type: 'account_deleted'; readonly userUuid: string }
+  /** A user was given a role, or lost it (taken, or the role deleted). */
+  | { readonly type: 'role_assigned' | 'role_unassigned'; readonly userUuid: string; readonly role: string }
+  /** A user was given a permission directly, or lost it. */
+  | {
+      readonly type: 'permission_assigned' | 'permission_unassigned';
+      readonly userUuid: string;
+      readonly permission: string;
+    }
+  | { readonly type: 'role_created' | 'role_deleted'; readonly role: string }
+  | { readonly type: 'permission_created' | 'permission_deleted'; readonly permission: string }
+  /** A role was given a permission, or lost it: every holder of the role gained or lost it. */
+  | {
+      readonly type: 'role_permission_granted' | 'role_permission_revoked';
+      readonly role: string;
+      readonly permission: string;
+    }
+  | { readonly type: 'user_disabled' | 'user_enabled'; readonly userUuid: string }
   | {
       readonly type: 'session_ended';
       readonly userUuid: string | null;

@@ -60,7 +60,9 @@ export function verifyJwtAccessToken(
     userUuid: claims.sub,
     sessionUuid: claims.sid,
     groupId: groupOf(claims),
-    issuedAtMs: claims.iat * 1000,
+    elevated: typeof claims.elv === 'number',
+    // Keycard's `iat` carries milliseconds; rounding undoes the float's representation error.
+    issuedAtMs: Math.round(claims.iat * 1000),
   });
   if (stale === true) throw new KeycardError('claims_stale');
   return claims;

@@ -1,5 +1,6 @@
 import type { AccountContext } from '../accounts/account-context.js';
 import { confirmPassword } from '../accounts/confirm-password.js';
+import { bumpStamp } from '../claims/bump-stamp.js';
 import { KeycardError } from '../core/errors.js';
 import type { AuthenticatedSession } from './authenticate-access-token.js';
 import type { SessionContext } from './session-context.js';
@@ -27,10 +28,17 @@ export async function elevateSession(
   return elevatedUntil;
 }
 
-/** "Depermify": drops the current session's elevation at once (nothing happens if it had none). */
+/**
+ * "Depermify": drops the current session's elevation at once (nothing happens if it had none). Keycard's own
+ * checks read the session, so they see it at once. JWT access tokens minted while it was elevated say so (`elv`)
+ * to other services, which read only the token: the session's elevation stamp is bumped, so every such token is
+ * refused with `claims_stale` (here, and by `keycard/verify` as soon as its feed carries the stamp) and its
+ * holder's refresh gets one without `elv`. The session's other tokens are untouched.
+ */
 export async function dropElevation(context: SessionContext, current: AuthenticatedSession): Promise<void> {
   if (current.session.elevatedUntil === null) return;
   await setElevation(context, current, null);
+  if (context.jwt.format === 'jwt') await bumpStamp(context, 'elevation', current.session.uuid);
   context.emit({ type: 'elevation_dropped', userUuid: current.user.uuid, sessionUuid: current.session.uuid });
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { UserAccess } from '../access/access-store.js';
 import type { SessionUser } from '../accounts/user.js';
 import { signJwt } from '../tokens/sign-jwt.js';
 import type { SigningKeyring } from '../tokens/signing-keyring.js';
@@ -8,6 +9,18 @@ import type { JwtPolicy } from '../verify/verify-jwt.js';
 import type { LiveSession } from './session-cache.js';
 import { anonymousClaimsOf } from './anonymous-claims.js';
 import { subjectOf } from './session.js';
+import { isElevatedAt } from './elevate-session.js';
+
+/** What a JWT access token says of its user beyond the session, and when that was read. */
+export interface AccessClaims {
+  /** The user's roles and effective permissions. */
+  readonly access: UserAccess;
+  /**
+   * When the session, the user and their access were read (ms, before the reads): the token's `iat`, so a stamp
+   * bumped after any of them refuses it.
+   */
+  readonly readAt: number;
+}
 
 /** What a token's claims say about when it was issued to whom: what a stamp check needs. */
 export interface StaleClaimsQuery {
@@ -15,6 +28,8 @@ export interface StaleClaimsQuery {
   readonly sessionUuid: string;
   /** The group of the token's session (its `groups` claim), if any: a group stamp reaches it too. */
   readonly groupId?: string | null;
+  /** Whether the token claims an elevation (`elv`): the session's elevation stamp reaches it too. */
+  readonly elevated?: boolean;
   readonly issuedAtMs: number;
 }
 
@@ -58,21 +73,29 @@ export function accessTokenPolicy(settings: JwtSettings): JwtPolicy {
  * A JWT access token for `session`, expiring with its access-token expiry (`accessExpiresAt`). Synchronous: the
  * keyring must be ready (Keycard awaits it before any operation that issues tokens). An anonymous session's
  * (`user` null) has its anonymous id as `sub`, no `ver` and no custom claims (see `anonymousClaimsOf`).
+ *
+ * Besides the registered claims and `sid`, `ver`, `api`, `kcp`, `groups`, it carries what guards check, compactly:
+ * `roles` and `perms` (the user's roles and effective permissions, sorted, each once; left out when there are
+ * none) and `elv` (seconds since the epoch when the session's elevation ends, rounded down; only while it is
+ * elevated). `iat` carries milliseconds (a NumericDate may be fractional, RFC 7519 section 2): a stamp bumped a
+ * millisecond after the claims were read refuses the token, one bumped a millisecond before does not, with no
+ * second-wide window either way.
  */
 export function issueJwtAccessToken(
   settings: JwtSettings,
   session: LiveSession,
   user: SessionUser | null,
-  nowMs: number,
+  claims: AccessClaims,
 ): string {
-  const issuedAt = Math.floor(nowMs / 1000);
+  const { access, readAt } = claims;
+  const notBefore = Math.floor(readAt / 1000);
   return signJwt(settings.keyring.signer(), ACCESS_TOKEN_TYPE, {
     iss: settings.issuer,
     sub: subjectOf(session),
     aud: settings.audiences.length === 1 ? settings.audiences[0] : settings.audiences,
     exp: Math.floor(session.accessExpiresAt / 1000),
-    iat: issuedAt,
-    nbf: issuedAt,
+    iat: issuedAtOf(readAt),
+    nbf: notBefore,
     jti: randomBytes(16).toString('base64url'),
     sid: session.uuid,
     ...(user === null ? {} : { ver: user.version }),
@@ -80,8 +103,18 @@ export function issueJwtAccessToken(
     kcp: ACCESS_PURPOSE,
     ...(session.groupId === null ? {} : { groups: [session.groupId] }),
     ...anonymousClaimsOf(session),
+    ...(access.roles.length === 0 ? {} : { roles: access.roles }),
+    ...(access.permissions.length === 0 ? {} : { perms: access.permissions }),
+    ...(session.elevatedUntil !== null && isElevatedAt(session, readAt)
+      ? { elv: Math.floor(session.elevatedUntil / 1000) }
+      : {}),
     ...(user === null ? {} : customClaimsFor(settings.claims, user, settings.audiences)),
   });
+}
+
+/** `iat` with milliseconds: seconds since the epoch, fractional. */
+function issuedAtOf(ms: number): number {
+  return ms / 1000;
 }
 
 /**
@@ -103,7 +136,7 @@ export function issueAudienceToken(
     sub: user.uuid,
     aud: audience,
     exp: issuedAt + expiresIn,
-    iat: issuedAt,
+    iat: issuedAtOf(nowMs),
     nbf: issuedAt,
     jti: randomBytes(16).toString('base64url'),
     sid: session.uuid,

@@ -6,6 +6,7 @@ import type { Session, TokenRotation } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
 import { loadStamps } from '../claims/load-stamps.js';
+import { readAccessClaims } from '../access/read-access-claims.js';
 import { endSession } from './end-session.js';
 import { endedSessionError } from './ended-session-error.js';
 import { isSessionExpired } from './session-lifetimes.js';
@@ -35,6 +36,7 @@ export async function refreshSession(
   if (presented === undefined) throw new KeycardError('refresh_token_invalid');
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const readAt = context.clock.now(); // before the session is read: a JWT's claims are at least this fresh
     const found = await context.store.findSessionAndUser(presented.sessionUuid);
     if (found === undefined) {
       throw await endedSessionError(
@@ -66,9 +68,10 @@ export async function refreshSession(
           retry: false,
         });
         await context.rateLimiter.refreshed(session.uuid);
+        const claims = await readAccessClaims(context, session.userUuid, readAt);
         if (session.userUuid === null) await loadStamps(context);
         else await prepareCaller(context, session.userUuid);
-        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret) };
+        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret, claims) };
       }
       continue; // another refresh won the race: read again and answer as its retry
     }
@@ -89,6 +92,7 @@ export async function refreshSession(
           retry: true,
         });
         // A grace retry hands back the pair already issued, so it spends none of the session's refresh budget.
+        const claims = await readAccessClaims(context, session.userUuid, readAt);
         return {
           session,
           tokens: sessionTokensFor(
@@ -96,6 +100,7 @@ export async function refreshSession(
             session,
             user,
             nextRefreshSecret(context.chainKey, presented.secret),
+            claims,
           ),
         };
       }

@@ -1,6 +1,6 @@
 import type { SessionUser } from '../accounts/user.js';
 import { formatAccessToken, formatRefreshToken } from '../tokens/session-token.js';
-import { issueJwtAccessToken } from './jwt-access-tokens.js';
+import { type AccessClaims, issueJwtAccessToken } from './jwt-access-tokens.js';
 import { accessSecretFor } from './refresh-chain.js';
 import type { Session } from './session.js';
 import type { SessionContext } from './session-context.js';
@@ -19,7 +19,8 @@ export interface SessionTokens {
 
 /**
  * Formats the tokens of `session` from the refresh secret of its current generation. The access token is opaque,
- * or with `KEYCARD_ACCESS_TOKEN_FORMAT=jwt` a JWT expiring at the same time; the refresh token is always opaque.
+ * or with `KEYCARD_ACCESS_TOKEN_FORMAT=jwt` a JWT expiring at the same time, carrying `claims` (which a JWT
+ * needs: `readAccessClaims`); the refresh token is always opaque.
  */
 export function sessionTokensFor(
   context: SessionContext,
@@ -27,16 +28,22 @@ export function sessionTokensFor(
   /** Null for an anonymous session. */
   user: SessionUser | null,
   refreshSecret: string,
+  claims: AccessClaims | undefined,
 ): SessionTokens {
   const now = context.clock.now();
   return {
     accessToken:
       context.jwt.format === 'jwt'
-        ? issueJwtAccessToken(context.jwt, session, user, now)
+        ? issueJwtAccessToken(context.jwt, session, user, claimsOf(claims))
         : formatAccessToken(session.uuid, accessSecretFor(context.chainKey, refreshSecret)),
     tokenType: 'Bearer',
     expiresIn: Math.max(0, Math.floor((session.accessExpiresAt - now) / 1000)),
     refreshToken: formatRefreshToken(session.uuid, session.refreshGeneration, refreshSecret),
     refreshExpiresIn: Math.max(0, Math.floor((sessionEndsAt(context.lifetimes, session) - now) / 1000)),
   };
+}
+
+function claimsOf(claims: AccessClaims | undefined): AccessClaims {
+  if (claims === undefined) throw new TypeError('a JWT access token needs its claims (readAccessClaims)');
+  return claims;
 }

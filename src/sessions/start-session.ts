@@ -6,6 +6,8 @@ import type { Session } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { lifetimeClassOf } from './session-lifetimes.js';
 import { type SessionTokens, sessionTokensFor } from './session-tokens.js';
+import type { AccessClaims } from './jwt-access-tokens.js';
+import { NO_ACCESS } from '../access/access-store.js';
 
 /** The anonymous session a sign-in or registration came with (its token), whose id the new session carries. */
 export interface AnonymousOrigin {
@@ -30,18 +32,22 @@ export interface SessionOptions {
 export type AnonymousSessionOptions = Pick<SessionOptions, 'apiVersion' | 'userAgent'>;
 
 /**
- * Builds a new session and its first tokens for `user`. Nothing is stored here: registration stores it with the
- * new account in one transaction, sign-in on its own. Sessions of users are only ever created by those two.
+ * Builds a new session and its first tokens for `user` (a JWT access token carrying `claims`). Nothing is stored
+ * here: registration stores it with the new account in one transaction, sign-in on its own. Sessions are only
+ * ever created by those two.
  */
 export function startSession(
   context: SessionContext,
   user: User,
   options: SessionOptions,
+  claims: AccessClaims | undefined,
 ): { session: Session; tokens: SessionTokens } {
-  return newSession(context, user, {
-    ...options,
-    anonymousId: options.fromAnonymous?.anonymousId ?? null,
-  });
+  return newSession(
+    context,
+    user,
+    { ...options, anonymousId: options.fromAnonymous?.anonymousId ?? null },
+    claims,
+  );
 }
 
 /**
@@ -52,13 +58,17 @@ export function startAnonymousSession(
   context: SessionContext,
   options: AnonymousSessionOptions,
 ): { session: Session; tokens: SessionTokens } {
-  return newSession(context, null, { ...options, remember: false, anonymousId: randomUUID() });
+  // No user: no roles, no permissions (a JWT says so by leaving them out).
+  const claims =
+    context.jwt.format === 'jwt' ? { access: NO_ACCESS, readAt: context.clock.now() } : undefined;
+  return newSession(context, null, { ...options, remember: false, anonymousId: randomUUID() }, claims);
 }
 
 function newSession(
   context: SessionContext,
   user: User | null,
   options: Omit<SessionOptions, 'fromAnonymous'> & { anonymousId: string | null },
+  claims: AccessClaims | undefined,
 ): { session: Session; tokens: SessionTokens } {
   const now = context.clock.now();
   const refreshSecret = generateSecret();
@@ -84,5 +94,5 @@ function newSession(
     groupId: options.groupId ?? null,
     elevatedUntil: null,
   };
-  return { session, tokens: sessionTokensFor(context, session, user, refreshSecret) };
+  return { session, tokens: sessionTokensFor(context, session, user, refreshSecret, claims) };
 }

@@ -4,6 +4,14 @@
  */
 export { createVerifier, type Verifier, type VerifierOptions, type VerifyResult } from './create-verifier.js';
 export { expressVerifier, fastifyVerifier, nodeHttpAuthenticator, bearerTokenOf } from './middleware.js';
+export {
+  requireElevated,
+  requirePermission,
+  requireRole,
+  type ClaimsGuard,
+  type GuardRefusal,
+  type GuardRefusalCode,
+} from './claims-guards.js';
 export { JwksCache } from './jwks-cache.js';
 export type { JwtClaims } from './jwt-claims.js';
 export { ACCESS_TOKEN_TYPE } from './jwt-claims.js';

@@ -1,7 +1,8 @@
 /**
  * The claims of a token Keycard issued. Registered claims as in RFC 7519 and RFC 9068; Keycard's own:
- * `sid` (session uuid), `ver` (account version), `api` (API version), `kcp` (what the token is for), and for
- * anonymous sessions `anon` and `aid`.
+ * `sid` (session uuid), `ver` (account version), `api` (API version), `kcp` (what the token is for), `groups`
+ * (the session's group), and on access tokens what guards check: `roles`, `perms` (effective permissions) and
+ * `elv` (until when the session is elevated); for anonymous sessions `anon` and `aid`.
  */
 export interface JwtClaims {
   readonly iss: string;
@@ -9,6 +10,7 @@ export interface JwtClaims {
   readonly aud: string | readonly string[];
   /** Seconds since the epoch. */
   readonly exp: number;
+  /** Seconds since the epoch, with milliseconds (fractional) in Keycard's tokens. */
   readonly iat: number;
   readonly nbf?: number;
   readonly jti?: string;
@@ -22,6 +24,20 @@ export interface JwtClaims {
   readonly api?: string;
   /** Keycard's purpose: `access` (Keycard's own access token) or `audience` (minted for one other service). */
   readonly kcp?: string;
+  /** The group the token's session belongs to (one id), if any. */
+  readonly groups?: readonly string[];
+  /** The roles the user holds, sorted, each once; absent: none. Access tokens only. */
+  readonly roles?: readonly string[];
+  /**
+   * The user's effective permissions (held directly or through a role), sorted, each once; absent: none. Access
+   * tokens only.
+   */
+  readonly perms?: readonly string[];
+  /**
+   * While the session is elevated (step-up): seconds since the epoch when the elevation ends; absent when it is
+   * not. A token whose session's elevation was dropped since is refused as `claims_stale`.
+   */
+  readonly elv?: number;
   readonly [claim: string]: unknown;
 }
 

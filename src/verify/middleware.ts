@@ -14,12 +14,15 @@ export function bearerTokenOf(authorization: string | undefined): string | undef
   return token === '' || /\s/.test(token) ? undefined : token;
 }
 
+/** An answer that refuses a request: its status, headers and JSON body. */
+export interface Refusal {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
 /** The status and body of a refusal: 401 with `WWW-Authenticate` (RFC 6750), or 503 when the feed is down. */
-export function refusalOf(result: Extract<VerifyResult, { ok: false }> | undefined): {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-} {
+export function refusalOf(result: Extract<VerifyResult, { ok: false }> | undefined): Refusal {
   const code = result?.code ?? 'token_missing';
   const status = code === 'revocation_feed_unavailable' ? 503 : 401;
   const headers: Record<string, string> = {
@@ -74,8 +77,8 @@ export function expressVerifier(verifier: Verifier) {
   };
 }
 
-/** The part of a Fastify reply the hook uses (Fastify itself is not a dependency of this module). */
-interface FastifyLikeReply {
+/** The part of a Fastify reply the hooks use (Fastify itself is not a dependency of this module). */
+export interface FastifyLikeReply {
   code(status: number): FastifyLikeReply;
   headers(values: Record<string, string>): FastifyLikeReply;
   send(payload: string): FastifyLikeReply;

@@ -1,5 +1,5 @@
 import type { RevocationFeed } from './revocation-feed.js';
-import { parseRevocationMessage } from './revocation-message.js';
+import { parseRevocationMessage, type RevocationMessage } from './revocation-message.js';
 
 export interface RedisRevocationFeedOptions {
   /** The Redis Keycard uses (`KEYCARD_REDIS_URL`). */
@@ -12,7 +12,8 @@ export interface RedisRevocationFeedOptions {
 
 /**
  * Keycard's change channel on Redis, for a service that shares Keycard's Redis: the `ended` messages Keycard
- * nodes publish to each other (`{node, kind, sessions, at}`), and `stamp` messages. Redis keeps nothing for a
+ * nodes publish to each other (`{node, kind, sessions, at}`), and their stamps
+ * (`{node, stamp: {scope, subject, valid_after}, at}`). Redis keeps nothing for a
  * subscriber that was away, so every (re)subscription counts as an incomplete snapshot: tokens issued before it
  * are refused as `claims_stale` (clients refresh once). The SSE stream has no such cost: its snapshot lists
  * what was missed.
@@ -43,7 +44,7 @@ export function createRedisRevocationFeed(options: RedisRevocationFeedOptions): 
         });
         connection.on('message', (_channel: string, text: string) => {
           // Keycard's `rotated` messages parse to nothing and are ignored: a rotation revokes no token.
-          const message = parseRevocationMessage(text);
+          const message = parseRevocationMessage(text) ?? parseNodeStampMessage(text);
           if (message !== undefined) onMessage(message);
         });
         const subscribe = () => {
@@ -68,4 +69,22 @@ export function createRedisRevocationFeed(options: RedisRevocationFeedOptions): 
       await Promise.resolve();
     },
   };
+}
+
+/** A stamp as Keycard nodes tell each other on Redis, as the revocation stream would carry it; else undefined. */
+function parseNodeStampMessage(text: string): RevocationMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || !('stamp' in value)) return undefined;
+  const { stamp, at } = value as { stamp: unknown; at?: unknown };
+  if (typeof stamp !== 'object' || stamp === null || typeof at !== 'number') return undefined;
+  const { scope, subject, valid_after: validAfter } = stamp as Record<string, unknown>;
+  if (typeof subject !== 'string' || typeof validAfter !== 'number') return undefined;
+  return parseRevocationMessage(
+    JSON.stringify({ kind: 'stamp', scope, id: scope === 'global' ? '*' : subject, validAfter, at }),
+  );
 }

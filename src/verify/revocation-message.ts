@@ -8,7 +8,7 @@ export type RevocationMessage =
   | {
       readonly kind: 'stamp';
       readonly scope: StampScope;
-      /** The user uuid, the group's id, or `*` for the global stamp. */
+      /** The user uuid, the group's id, the session uuid (`elevation`), or `*` for the global stamp. */
       readonly id: string;
       readonly validAfter: number;
       readonly at: number;
@@ -16,17 +16,23 @@ export type RevocationMessage =
   /**
    * Sent first on every connection: sessions ended within the window any token can still be alive (so a verifier
    * that was away misses nothing), and the stamps in force. `complete: false` when there were too many to send:
-   * the verifier then treats every token issued before `at` as stale.
+   * the verifier then treats every token issued before `at` as stale. Elevation stamps come apart, in
+   * `elevations`, so a verifier that knows only the other scopes still reads the rest.
    */
   | {
       readonly kind: 'snapshot';
       readonly sessions: readonly string[];
       readonly stamps: readonly Stamp[];
+      readonly elevations?: readonly Stamp[];
       readonly complete: boolean;
       readonly at: number;
     };
 
-export type StampScope = 'user' | 'group' | 'global';
+/**
+ * What a stamp applies to: a user's tokens, a group's sessions' tokens, every token (`global`), or the tokens of
+ * one session that claim an elevation (`elevation`: the session's elevation was dropped).
+ */
+export type StampScope = 'user' | 'group' | 'global' | 'elevation';
 
 export interface Stamp {
   readonly scope: StampScope;
@@ -60,11 +66,15 @@ export function parseRevocationMessage(text: string): RevocationMessage | undefi
     typeof message.complete === 'boolean'
   ) {
     const stamps = (message.stamps as unknown[]).map(parseStamp);
-    if (stamps.some((stamp) => stamp === undefined)) return undefined;
+    const elevations = Array.isArray(message.elevations)
+      ? (message.elevations as unknown[]).map(parseStamp)
+      : [];
+    if ([...stamps, ...elevations].some((stamp) => stamp === undefined)) return undefined;
     return {
       kind: 'snapshot',
       sessions: message.sessions,
       stamps: stamps as Stamp[],
+      ...(elevations.length === 0 ? {} : { elevations: elevations as Stamp[] }),
       complete: message.complete,
       at,
     };
@@ -75,7 +85,7 @@ export function parseRevocationMessage(text: string): RevocationMessage | undefi
 function parseStamp(value: unknown): Stamp | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { scope, id, validAfter } = value as Record<string, unknown>;
-  if (scope !== 'user' && scope !== 'group' && scope !== 'global') return undefined;
+  if (scope !== 'user' && scope !== 'group' && scope !== 'global' && scope !== 'elevation') return undefined;
   if (typeof id !== 'string' || typeof validAfter !== 'number') return undefined;
   return { scope, id, validAfter };
 }

@@ -26,7 +26,7 @@ export class RevocationState {
         break;
       case 'snapshot':
         for (const sid of message.sessions) this.#ended.set(sid, now);
-        for (const stamp of message.stamps) this.#stamp(stamp);
+        for (const stamp of [...message.stamps, ...(message.elevations ?? [])]) this.#stamp(stamp);
         // Too many to list: whatever was issued before the snapshot may belong to a session it left out.
         if (!message.complete) this.#stamp({ scope: 'global', id: '*', validAfter: message.at });
         break;
@@ -34,15 +34,27 @@ export class RevocationState {
     if (now - this.#prunedAt > this.#retentionMs) this.#prune(now);
   }
 
-  /** Why the token must be refused (`token_revoked`, `claims_stale`), or undefined when nothing says so. */
+  /**
+   * Why the token must be refused (`token_revoked`, `claims_stale`), or undefined when nothing says so. A token
+   * claiming an elevation (`elv`) is stale too when its session's elevation was dropped after it was issued.
+   * Keycard's `iat` carries milliseconds, so stamps compare exactly (a whole-second `iat` reads as the start of
+   * its second: a token issued in the second of a stamp, before or after it, is stale).
+   */
   check(claims: JwtClaims): TokenErrorCode | undefined {
     if (typeof claims.sid === 'string' && this.#ended.has(claims.sid)) return 'token_revoked';
-    const issuedAtMs = claims.iat * 1000;
+    const issuedAtMs = Math.round(claims.iat * 1000);
     const after = (key: string) => {
       const validAfter = this.#stamps.get(key);
       return validAfter !== undefined && issuedAtMs < validAfter;
     };
     if (after('global:*') || after(`user:${claims.sub}`)) return 'claims_stale';
+    if (
+      typeof claims.elv === 'number' &&
+      typeof claims.sid === 'string' &&
+      after(`elevation:${claims.sid}`)
+    ) {
+      return 'claims_stale';
+    }
     const groups = claims.groups;
     if (
       Array.isArray(groups) &&

@@ -59,4 +59,22 @@ describe.skipIf(kind === 'memory')(`keycard roles (${kind})`, { timeout: 60_000 
     const after = JSON.parse((await keycard(['roles', 'list', '--json'])).stdout) as { roles: unknown[] };
     expect(after.roles).toHaveLength(1);
   });
+
+  it('two processes demoting the last two administrators at once: one is refused, one administrator is left', async () => {
+    const emails = [`first-${process.pid}@example.com`, `second-${process.pid}@example.com`];
+    for (const email of emails) {
+      expect((await keycard(['users', 'create', email, '--password-stdin'], `${PASSWORD}\n`)).code).toBe(0);
+      expect((await keycard(['roles', 'assign', 'admin', email])).code).toBe(0);
+    }
+    // The first test's administrator is still one: take that role away first (two are left).
+    expect((await keycard(['roles', 'unassign', 'admin', `roles-${process.pid}@example.com`])).code).toBe(0);
+
+    const results = await Promise.all(emails.map((email) => keycard(['roles', 'unassign', 'admin', email])));
+    expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
+    expect(results.find((result) => result.code === 1)?.stderr).toContain('last_admin');
+    // The refused one is the administrator left, and the last: demoting them again is refused too.
+    const kept = emails[results.findIndex((result) => result.code === 1)] ?? '';
+    const again = await keycard(['roles', 'unassign', 'admin', kept]);
+    expect([again.code, again.stderr.includes('last_admin')]).toEqual([1, true]);
+  });
 });

@@ -8,6 +8,7 @@ import {
   startCliServer,
 } from '../support/run-cli.js';
 import { testStoreKind } from '../support/test-store.js';
+import { openStore } from '../../src/store/open-store.js';
 
 // A command line reaches a database from another process: SQLite files and PostgreSQL, not the memory store.
 const kind = testStoreKind();
@@ -156,5 +157,54 @@ describe.skipIf(kind === 'memory')(`keycard sessions (${kind})`, { timeout: 60_0
     await refusedWith(dave.tokens[0] ?? '');
     expect(await listed(['--all'])).toEqual([]);
     expect((await keycard(['sessions', 'list', '--all'])).stdout).toBe('No live sessions.\n');
+  });
+
+  it('--all bumps the global stamp: a JWT of a running JWT server gets claims_stale, an opaque token session_revoked', async () => {
+    const jwtServer = await startCliServer({ ...env, KEYCARD_ACCESS_TOKEN_FORMAT: 'jwt' });
+    try {
+      const email = `jwt${(emails += 1)}-${process.pid}@example.com`;
+      const registered = await fetch(`${jwtServer.url}/auth`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      const jwt = ((await registered.json()) as { tokens: { access_token: string } }).tokens.access_token;
+      expect(jwt.startsWith('eyJ')).toBe(true);
+      const meAt = (url: string, token: string) =>
+        fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await meAt(jwtServer.url, jwt)).status).toBe(200);
+      const opaque = await userWithSessions('20200115');
+      const before = Date.now();
+
+      expect(await revoked(['--all', '--yes'])).toBeGreaterThanOrEqual(2);
+
+      // The JWT server hears the stamp at its change poll; the stamp is checked before the session is looked
+      // up, so claims_stale (not session_revoked) says the global stamp moved, not only the sessions.
+      await eventually(async () => (await meAt(jwtServer.url, jwt)).status === 401);
+      const refused = (await (await meAt(jwtServer.url, jwt)).json()) as { error: { code: string } };
+      expect(refused.error.code).toBe('claims_stale');
+      expect(await refusedWith(opaque.tokens[0] ?? '')).toEqual(
+        expect.objectContaining({ code: 'session_revoked', reason: 'revoked_by_admin' }),
+      );
+      const store = await openStore(env.KEYCARD_DATABASE_URL ?? '', { migrate: false });
+      try {
+        const stamps = await store.listStampsSince(before - 1000, 100);
+        expect(stamps.filter((stamp) => stamp.scope === 'global').map((stamp) => stamp.validAfter)).toEqual([
+          expect.any(Number),
+        ]);
+      } finally {
+        await store.close();
+      }
+      // Whoever signs in after it is not affected.
+      const again = await fetch(`${jwtServer.url}/auth/sign_in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      const fresh = ((await again.json()) as { tokens: { access_token: string } }).tokens.access_token;
+      expect((await meAt(jwtServer.url, fresh)).status).toBe(200);
+    } finally {
+      await jwtServer.stop();
+    }
   });
 });

@@ -224,11 +224,12 @@ describe.skipIf(kind === 'memory')(`keycard users (${kind})`, { timeout: 60_000 
       let all: EventsJson = { events: [], next_cursor: null };
       await eventually(async () => {
         all = JSON.parse((await keycard(['users', 'events', address, '--json'])).stdout) as EventsJson;
-        return all.events.length === 4;
+        return all.events.length === 5;
       });
       expect(all.events.map((event) => [event.type, event.reason])).toEqual([
         ['revoked', 'user_disabled'],
         ['revoked', 'user_disabled'],
+        ['user_disabled', null],
         ['created', null],
         ['created', null],
       ]);
@@ -239,8 +240,8 @@ describe.skipIf(kind === 'memory')(`keycard users (${kind})`, { timeout: 60_000 
       expect(first.next_cursor).not.toBeNull();
       const rest = await keycard(['users', 'events', address, '--cursor', first.next_cursor ?? '']);
       expect(rest.code).toBe(0);
-      expect(rest.stdout).toMatch(/^OCCURRED_AT\s+TYPE\s+REASON\s+SESSION_UUID\s+IP$/m);
-      expect(rest.stdout.trim().split('\n')).toHaveLength(2);
+      expect(rest.stdout).toMatch(/^OCCURRED_AT\s+TYPE\s+DETAIL\s+SESSION_UUID\s+IP\s+ACTOR$/m);
+      expect(rest.stdout.trim().split('\n')).toHaveLength(3);
       expect(rest.stdout).toContain('created');
     });
   });

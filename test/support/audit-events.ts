@@ -16,5 +16,8 @@ export function auditEventAt(
     ip: '192.0.2.1',
     userAgent: null,
     occurredAt,
+    actorUuid: null,
+    role: null,
+    permission: null,
   };
 }

@@ -213,3 +213,32 @@ export function useTestKeycard(
     close: () => now().close(),
   };
 }
+
+/** Refreshes `tokens` (expecting success) and returns the new pair. */
+export async function refreshTokens(app: FastifyInstance, tokens: TokensJson): Promise<TokensJson> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/session/refresh',
+    payload: { refresh_token: tokens.refresh_token },
+  });
+  if (response.statusCode !== 200) throw new Error(`refresh failed: ${response.body}`);
+  return response.json<{ tokens: TokensJson }>().tokens;
+}
+
+/**
+ * A registered user made administrator from the domain (as the command line makes one), with an elevated
+ * session: the user (with the refreshed tokens) and that session's access token.
+ */
+export async function elevatedAdmin(t: TestKeycard): Promise<{ admin: SignedInJson; token: string }> {
+  const admin = await registerUser(t.app);
+  await t.keycard.admin.access.setUserRole(admin.user.uuid, 'admin', true);
+  const tokens = await refreshTokens(t.app, admin.tokens);
+  const elevate = await t.app.inject({
+    method: 'POST',
+    url: '/session/elevate',
+    headers: bearer(tokens.access_token),
+    payload: { password: PASSWORD },
+  });
+  if (elevate.statusCode !== 200) throw new Error(`elevation failed: ${elevate.body}`);
+  return { admin: { ...admin, tokens }, token: tokens.access_token };
+}

@@ -31,6 +31,21 @@ describe('ClaimsStamps (in memory)', () => {
   });
 });
 
+describe('elevation stamps', () => {
+  it('refuse only the tokens of their session that claim an elevation, and touch no user or group stamp', () => {
+    const stamps = new ClaimsStamps();
+    stamps.apply({ scope: 'elevation', subject: 's1', validAfter: 2000 });
+    expect(stamps.validAfter('u', null)).toBe(0);
+    expect(stamps.isStale('u', null, 1999)).toBe(false);
+    expect(stamps.isStale('u', null, 1999, 1, 's1')).toBe(true);
+    expect(stamps.isStale('u', null, 2000, 1, 's1')).toBe(false);
+    expect(stamps.isStale('u', null, 1999, 1, 's2')).toBe(false);
+    expect(stamps.all()).toEqual([{ scope: 'elevation', subject: 's1', validAfter: 2000 }]);
+    stamps.prune(2001);
+    expect(stamps.isStale('u', null, 1999, 1, 's1')).toBe(false);
+  });
+});
+
 describe('the session ledger keeps what stamps and elevation need', () => {
   it('round-trips the issue time (rotation), the group and the elevation, and forgets an elevation cleared', () => {
     const ledger = new SessionLedger({ capacity: 8, lifetimes: LIFETIMES, epochMs: T0 });

@@ -4,6 +4,7 @@ import { SessionLedger } from '../../src/sessions/session-ledger.js';
 import { SessionStateCache } from '../../src/sessions/session-state-cache.js';
 import { RevocationState } from '../../src/verify/revocation-state.js';
 import type { JwtClaims } from '../../src/verify/jwt-claims.js';
+import { parseRevocationMessage } from '../../src/verify/revocation-message.js';
 
 const lifetimes = {
   short: { idleSeconds: 60, absoluteSeconds: 600 },
@@ -56,6 +57,34 @@ describe('RevocationState', () => {
     state.apply({ kind: 'snapshot', sessions: [], stamps: [], complete: false, at: 1_000_000 }, 0);
     expect(state.check(claims({ sid: 's', iat: 999 }))).toBe('claims_stale');
     expect(state.check(claims({ sid: 's', iat: 1000 }))).toBeUndefined();
+  });
+
+  it('compares millisecond iat exactly, and refuses a token claiming an elevation its session dropped since', () => {
+    const state = new RevocationState({ retentionMs: 60_000 });
+    state.apply({ kind: 'stamp', scope: 'user', id: 'user-1', validAfter: 1_000_500, at: 0 }, 0);
+    expect(state.check(claims({ sid: 's', iat: 1000.499 }))).toBe('claims_stale');
+    expect(state.check(claims({ sid: 's', iat: 1000.5 }))).toBeUndefined();
+
+    state.apply({ kind: 'stamp', scope: 'elevation', id: 'session-2', validAfter: 1_000_700, at: 0 }, 0);
+    expect(state.check(claims({ sid: 'session-2', iat: 1000.6, elv: 1600 }))).toBe('claims_stale');
+    expect(state.check(claims({ sid: 'session-2', iat: 1000.6 }))).toBeUndefined(); // claims none
+    expect(state.check(claims({ sid: 'session-2', iat: 1000.7, elv: 1600 }))).toBeUndefined();
+    expect(state.check(claims({ sid: 'session-3', iat: 1000.6, elv: 1600 }))).toBeUndefined();
+
+    // A snapshot carries elevation stamps apart; an older verifier reading only `stamps` still parses it.
+    const snapshot = parseRevocationMessage(
+      JSON.stringify({
+        kind: 'snapshot',
+        sessions: [],
+        stamps: [],
+        elevations: [{ scope: 'elevation', id: 'session-4', validAfter: 1_000_900 }],
+        complete: true,
+        at: 1_001_000,
+      }),
+    );
+    expect(snapshot).toMatchObject({ elevations: [{ id: 'session-4' }] });
+    if (snapshot !== undefined) state.apply(snapshot, 0);
+    expect(state.check(claims({ sid: 'session-4', iat: 1000.8, elv: 1600 }))).toBe('claims_stale');
   });
 
   it('forgets ended sessions once every token of theirs has expired', () => {

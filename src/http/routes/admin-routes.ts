@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ADMIN_PERMISSION } from '../../access/permission-names.js';
 import { KeycardError } from '../../core/errors.js';
 import type { Keycard } from '../../keycard.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { requireElevated, requirePermission } from '../guards.js';
+import { callerOf, requestContextOf } from '../request-context.js';
 import { ApiVersionField, ApiVersionQuery, NoBody, NoContent, Uuid } from '../schemas/common-schemas.js';
 import {
   AccessBody,
@@ -50,6 +52,9 @@ const Revoked = Type.Object({ revoked: Type.Integer({ minimum: 0 }) }, { additio
 export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
   const { admin } = keycard;
   const { access } = admin;
+  /** The operations as done for this request: the audit log learns its address and the acting administrator. */
+  const adminOf = (request: FastifyRequest) =>
+    keycard.adminFor({ ...requestContextOf(request), actorUuid: callerOf(request).user.uuid });
   const user = async (uuid: string) => {
     const found = await admin.findUser(uuid);
     if (found === undefined) throw new KeycardError('user_not_found');
@@ -92,7 +97,10 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         preHandler,
       },
       async (request, reply) => {
-        const role = await access.createRole(request.body.name, request.body.description ?? null);
+        const role = await adminOf(request).access.createRole(
+          request.body.name,
+          request.body.description ?? null,
+        );
         return reply.code(201).send(presentRole(role));
       },
     );
@@ -117,9 +125,11 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
     app.delete(
       '/admin/roles/:role',
       {
-        schema: withErrorCodes([...ADMIN_ERRORS, 'role_not_found', 'builtin_protected'], {
+        schema: withErrorCodes([...ADMIN_ERRORS, 'role_not_found', 'builtin_protected', 'last_admin'], {
           summary: 'Delete a role',
-          description: 'Its holders lose it; their stamps are bumped. The built-in `admin` role cannot go.',
+          description:
+            'Its holders lose it; their stamps are bumped. The built-in `admin` role cannot go, nor a role ' +
+            'that would leave no enabled administrator (`last_admin`).',
           tags,
           security,
           querystring,
@@ -130,7 +140,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         ...noBody,
       },
       async (request, reply) => {
-        await access.deleteRole(request.params.role);
+        await adminOf(request).access.deleteRole(request.params.role);
         return reply.code(204).send(null);
       },
     );
@@ -138,11 +148,18 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
     for (const granted of [true, false]) {
       const route = {
         schema: withErrorCodes(
-          [...ADMIN_ERRORS, 'role_not_found', 'permission_not_found', 'builtin_protected'],
+          [
+            ...ADMIN_ERRORS,
+            'role_not_found',
+            'permission_not_found',
+            'builtin_protected',
+            ...(granted ? [] : (['last_admin'] as const)),
+          ],
           {
             summary: granted ? 'Grant a permission to a role' : 'Take a permission from a role',
             description:
-              'Every holder of the role gets their stamp bumped. `keycard:admin` cannot be taken from `admin`.',
+              'Every holder of the role gets their stamp bumped. `keycard:admin` cannot be taken from `admin`, ' +
+              'nor from a role whose holders are the only enabled administrators (`last_admin`).',
             tags,
             security,
             querystring,
@@ -154,8 +171,14 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         ...noBody,
       };
       const url = '/admin/roles/:role/permissions/:permission';
-      const handler = async (request: { params: { role: string; permission: string } }) =>
-        presentRole(await access.setRolePermission(request.params.role, request.params.permission, granted));
+      const handler = async (request: FastifyRequest & { params: { role: string; permission: string } }) =>
+        presentRole(
+          await adminOf(request).access.setRolePermission(
+            request.params.role,
+            request.params.permission,
+            granted,
+          ),
+        );
       if (granted) app.put(url, route, handler);
       else app.delete(url, route, handler);
     }
@@ -193,7 +216,10 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         preHandler,
       },
       async (request, reply) => {
-        const permission = await access.createPermission(request.body.name, request.body.description ?? null);
+        const permission = await adminOf(request).access.createPermission(
+          request.body.name,
+          request.body.description ?? null,
+        );
         return reply.code(201).send(presentPermission(permission));
       },
     );
@@ -214,7 +240,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         ...noBody,
       },
       async (request, reply) => {
-        await access.deletePermission(request.params.permission);
+        await adminOf(request).access.deletePermission(request.params.permission);
         return reply.code(204).send(null);
       },
     );
@@ -321,11 +347,23 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         }),
         ...noBody,
       };
-      const roleHandler = async (request: { params: { uuid: string; role: string } }) =>
-        presentAccess(await access.setUserRole(request.params.uuid.toLowerCase(), request.params.role, held));
-      const permissionHandler = async (request: { params: { uuid: string; permission: string } }) =>
+      const roleHandler = async (request: FastifyRequest & { params: { uuid: string; role: string } }) =>
         presentAccess(
-          await access.setUserPermission(request.params.uuid.toLowerCase(), request.params.permission, held),
+          await adminOf(request).access.setUserRole(
+            request.params.uuid.toLowerCase(),
+            request.params.role,
+            held,
+          ),
+        );
+      const permissionHandler = async (
+        request: FastifyRequest & { params: { uuid: string; permission: string } },
+      ) =>
+        presentAccess(
+          await adminOf(request).access.setUserPermission(
+            request.params.uuid.toLowerCase(),
+            request.params.permission,
+            held,
+          ),
         );
       if (held) {
         app.put('/admin/users/:uuid/roles/:role', roleRoute, roleHandler);
@@ -358,7 +396,9 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         async (request) => {
           const uuid = request.params.uuid.toLowerCase();
           const changed =
-            action === 'disable' ? (await admin.disableUser(uuid))?.user : await admin.enableUser(uuid);
+            action === 'disable'
+              ? (await adminOf(request).disableUser(uuid))?.user
+              : await adminOf(request).enableUser(uuid);
           if (changed === undefined) throw new KeycardError('user_not_found');
           return presentManagedUser(changed);
         },
@@ -405,7 +445,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const found = await user(request.params.uuid);
-        return { revoked: await admin.revokeSessions({ userUuid: found.uuid }) };
+        return { revoked: await adminOf(request).revokeSessions({ userUuid: found.uuid }) };
       },
     );
 
@@ -425,7 +465,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         ...noBody,
       },
       async (request, reply) => {
-        if (!(await admin.revokeSession(request.params.uuid.toLowerCase()))) {
+        if (!(await adminOf(request).revokeSession(request.params.uuid.toLowerCase()))) {
           throw new KeycardError('session_not_found');
         }
         return reply.code(204).send(null);
@@ -456,7 +496,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
       async (request) => {
         const { api_version: apiVersion, user_uuid: userUuid } = request.body;
         return {
-          revoked: await admin.revokeSessions({
+          revoked: await adminOf(request).revokeSessions({
             apiVersion,
             ...(userUuid === undefined ? {} : { userUuid: userUuid.toLowerCase() }),
           }),
@@ -486,7 +526,9 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         preHandler,
       },
       async (request, reply) => {
-        if (!(await admin.setSessionGroup(request.params.uuid.toLowerCase(), request.body.group))) {
+        if (
+          !(await adminOf(request).setSessionGroup(request.params.uuid.toLowerCase(), request.body.group))
+        ) {
           throw new KeycardError('session_not_found');
         }
         return reply.code(204).send(null);
@@ -516,7 +558,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
         ...noBody,
       },
       async (request) => ({
-        valid_after: new Date(await admin.revokeGroup(request.params.group)).toISOString(),
+        valid_after: new Date(await adminOf(request).revokeGroup(request.params.group)).toISOString(),
       }),
     );
   };

@@ -38,6 +38,19 @@ const EventItem = Type.Object(
     ip: Nullable(Type.String()),
     user_agent: Nullable(Type.String()),
     occurred_at: Timestamp,
+    actor_uuid: Nullable(
+      Type.String({
+        format: 'uuid',
+        maxLength: 36,
+        description: 'The administrator who did it (the admin API), when it was not you; else null.',
+      }),
+    ),
+    role: Nullable(
+      Type.String({ description: 'The role given or taken (or, for an administrator, changed).' }),
+    ),
+    permission: Nullable(
+      Type.String({ description: 'The permission given or taken (or, for an administrator, changed).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,6 +68,9 @@ function presentEvent(event: AuditEvent): Static<typeof EventItem> {
     ip: event.ip,
     user_agent: event.userAgent,
     occurred_at: isoTime(event.occurredAt),
+    actor_uuid: event.actorUuid,
+    role: event.role,
+    permission: event.permission,
   };
 }
 
@@ -69,7 +85,9 @@ export function eventsRoutes(keycard: Keycard, cookies?: TrustedOrigins): Fastif
           summary: 'Your security history',
           description:
             'What happened to your sessions, newest first: created, refreshed, revoked (with the reason), ' +
-            'refresh token reuse detected, failed sign-ins; with the address and user agent of each. Paged: ' +
+            'refresh token reuse detected, failed sign-ins; roles and permissions you were given or lost, your ' +
+            'account disabled or enabled (with the administrator who did it); with the address and user agent ' +
+            'of each. Paged: ' +
             'pass `next_cursor` as `cursor` for the next (older) page; it is null on the last one.',
           tags: ['sessions'],
           security: BEARER_SECURITY,

@@ -72,6 +72,10 @@ export interface SessionEventsTable {
   ip: string | null;
   user_agent: string | null;
   occurred_at: number;
+  /** Migration 0011: who acted on someone else (an administrator), and on which role or permission. */
+  actor_uuid: string | null;
+  role_name: string | null;
+  permission_name: string | null;
 }
 
 /** JWT signing keys (migration 0008). */

@@ -3,6 +3,7 @@ import type { AccessStore, Role } from '../../access/access-store.js';
 import { KeycardError } from '../../core/errors.js';
 import type { KeycardDatabase } from './database.js';
 import type { KyselyDialectErrors } from './kysely-store.js';
+import { keepingHolder } from './keeping-holder.js';
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
 
@@ -86,11 +87,11 @@ export function createKyselyAccessStore(
         ),
       ),
 
-    deleteRole: (name) =>
+    deleteRole: (name, keep) =>
       guard(async () => {
         if (!(await roleExists(name))) return undefined;
         const holders = await roleHolders(name);
-        await db.transaction().execute(async (trx) => {
+        await keepingHolder(db, keep, async (trx) => {
           await trx.deleteFrom('user_roles').where('role_name', '=', name).execute();
           await trx.deleteFrom('role_permissions').where('role_name', '=', name).execute();
           await trx.deleteFrom('roles').where('name', '=', name).execute();
@@ -137,7 +138,7 @@ export function createKyselyAccessStore(
         })),
       ),
 
-    setRolePermission: (roleName, permissionName, granted) =>
+    setRolePermission: (roleName, permissionName, granted, keep) =>
       guard(async () => {
         await requireAll([
           [roleExists(roleName), 'role'],
@@ -150,16 +151,18 @@ export function createKyselyAccessStore(
             .onConflict((oc) => oc.columns(['role_name', 'permission_name']).doNothing())
             .execute();
         } else {
-          await db
-            .deleteFrom('role_permissions')
-            .where('role_name', '=', roleName)
-            .where('permission_name', '=', permissionName)
-            .execute();
+          await keepingHolder(db, keep, (trx) =>
+            trx
+              .deleteFrom('role_permissions')
+              .where('role_name', '=', roleName)
+              .where('permission_name', '=', permissionName)
+              .execute(),
+          );
         }
         return roleHolders(roleName);
       }),
 
-    setUserRole: (userUuid, roleName, held) =>
+    setUserRole: (userUuid, roleName, held, keep) =>
       guard(async () => {
         await requireAll([
           [userExists(userUuid), 'user'],
@@ -171,11 +174,13 @@ export function createKyselyAccessStore(
               .values({ user_uuid: userUuid, role_name: roleName })
               .onConflict((oc) => oc.columns(['user_uuid', 'role_name']).doNothing())
               .executeTakeFirst()
-          : await db
-              .deleteFrom('user_roles')
-              .where('user_uuid', '=', userUuid)
-              .where('role_name', '=', roleName)
-              .executeTakeFirst();
+          : await keepingHolder(db, keep, (trx) =>
+              trx
+                .deleteFrom('user_roles')
+                .where('user_uuid', '=', userUuid)
+                .where('role_name', '=', roleName)
+                .executeTakeFirst(),
+            );
         return (
           Number(
             'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numDeletedRows,
@@ -183,7 +188,7 @@ export function createKyselyAccessStore(
         );
       }),
 
-    setUserPermission: (userUuid, permissionName, held) =>
+    setUserPermission: (userUuid, permissionName, held, keep) =>
       guard(async () => {
         await requireAll([
           [userExists(userUuid), 'user'],
@@ -195,11 +200,13 @@ export function createKyselyAccessStore(
               .values({ user_uuid: userUuid, permission_name: permissionName })
               .onConflict((oc) => oc.columns(['user_uuid', 'permission_name']).doNothing())
               .executeTakeFirst()
-          : await db
-              .deleteFrom('user_permissions')
-              .where('user_uuid', '=', userUuid)
-              .where('permission_name', '=', permissionName)
-              .executeTakeFirst();
+          : await keepingHolder(db, keep, (trx) =>
+              trx
+                .deleteFrom('user_permissions')
+                .where('user_uuid', '=', userUuid)
+                .where('permission_name', '=', permissionName)
+                .executeTakeFirst(),
+            );
         return (
           Number(
             'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numDeletedRows,

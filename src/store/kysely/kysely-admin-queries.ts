@@ -5,6 +5,7 @@ import type { EndedSession, SessionFilter, SessionStore } from '../../sessions/s
 import type { KeycardDatabase, UsersTable } from './database.js';
 import type { KyselyDialectErrors } from './kysely-store.js';
 import { sessionFromRow, userFromRow, userToRow } from './session-rows.js';
+import { keepingHolder } from './keeping-holder.js';
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
 type MoveToRevoked = (
@@ -43,9 +44,12 @@ export function createKyselyAdminQueries(
     return query;
   };
 
-  const updateUser = (uuid: string, changes: Updateable<UsersTable>) =>
+  const updateUser = (uuid: string, changes: Updateable<UsersTable>, keep?: string) =>
     guard(async () => {
-      await db.updateTable('users').set(changes).where('uuid', '=', uuid).execute();
+      const update = (trx: Kysely<KeycardDatabase>) =>
+        trx.updateTable('users').set(changes).where('uuid', '=', uuid).execute();
+      if (keep === undefined) await update(db);
+      else await keepingHolder(db, keep, update);
       const row = await db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
       return row === undefined ? undefined : userFromRow(row);
     });
@@ -68,8 +72,8 @@ export function createKyselyAdminQueries(
         return (await query.execute()).map(userFromRow);
       }),
 
-    setUserDisabledAt: (uuid, disabledAt, updatedAt) =>
-      updateUser(uuid, { disabled_at: disabledAt, updated_at: updatedAt }),
+    setUserDisabledAt: (uuid, disabledAt, updatedAt, keep) =>
+      updateUser(uuid, { disabled_at: disabledAt, updated_at: updatedAt }, keep),
     setUserVersion: (uuid, version, updatedAt) => updateUser(uuid, { version, updated_at: updatedAt }),
 
     setUserPassword: (uuid, passwordHash, updatedAt) =>

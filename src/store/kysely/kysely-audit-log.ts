@@ -72,6 +72,9 @@ function auditEventToRow(event: AuditEvent): SessionEventsTable {
     ip: event.ip,
     user_agent: event.userAgent,
     occurred_at: event.occurredAt,
+    actor_uuid: event.actorUuid,
+    role_name: event.role,
+    permission_name: event.permission,
   };
 }
 
@@ -85,5 +88,8 @@ function auditEventFromRow(row: Selectable<SessionEventsTable>): AuditEvent {
     ip: row.ip,
     userAgent: row.user_agent,
     occurredAt: row.occurred_at,
+    actorUuid: row.actor_uuid,
+    role: row.role_name,
+    permission: row.permission_name,
   };
 }

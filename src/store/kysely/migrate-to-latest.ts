@@ -8,6 +8,7 @@ import { rolesAndPermissions } from './migrations/0006-roles-and-permissions.js'
 import { signingKeys } from './migrations/0008-signing-keys.js';
 import { partialSessionIndexes } from './migrations/0009-partial-session-indexes.js';
 import { anonymousSessions } from './migrations/0010-anonymous-sessions.js';
+import { auditActors } from './migrations/0011-audit-actors.js';
 
 /** Every migration, in order. Names are frozen once released. */
 export const keycardMigrations: Readonly<Record<string, Migration>> = {
@@ -20,6 +21,7 @@ export const keycardMigrations: Readonly<Record<string, Migration>> = {
   '0008-signing-keys': signingKeys,
   '0009-partial-session-indexes': partialSessionIndexes,
   '0010-anonymous-sessions': anonymousSessions,
+  '0011-audit-actors': auditActors,
 };
 
 /**

@@ -25,7 +25,7 @@ export function createMemoryStore(): KeycardStore {
   const auditLog = createMemoryAuditLog(() => checkOpen());
   const access = createMemoryAccessStore(
     () => checkOpen(),
-    (uuid) => users.has(uuid),
+    (uuid) => users.get(uuid),
   );
 
   function updateUser(uuid: string, changes: Partial<User>): User | undefined {
@@ -107,9 +107,16 @@ export function createMemoryStore(): KeycardStore {
         .sort((a, b) => (a.email < b.email ? -1 : 1))
         .slice(0, limit);
     },
-    async setUserDisabledAt(uuid, disabledAt, updatedAt) {
+    async setUserDisabledAt(uuid, disabledAt, updatedAt, keep) {
       checkOpen();
-      return updateUser(uuid, { disabledAt, updatedAt });
+      const before = users.get(uuid);
+      return access.keeping(
+        keep,
+        () => updateUser(uuid, { disabledAt, updatedAt }),
+        () => {
+          if (before !== undefined) users.set(uuid, before);
+        },
+      );
     },
     async setUserVersion(uuid, version, updatedAt) {
       checkOpen();

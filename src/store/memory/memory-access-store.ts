@@ -8,11 +8,22 @@ interface StoredRole {
   readonly permissions: Set<string>;
 }
 
+/** What the memory store's roles and permissions offer the rest of it. */
+export interface MemoryAccessStore extends AccessStore {
+  forgetUser(uuid: string): void;
+  /**
+   * Runs `change` (synchronous, so nothing runs between the check and it), then refuses it with `last_admin`,
+   * calling `undo`, when it took the last enabled holder of `keep` (see `AccessStore`).
+   */
+  keeping<T>(keep: string | undefined, change: () => T, undo: () => void): T;
+}
+
 /** Roles and permissions in process memory, for the memory store (seeded like migration 0006). */
 export function createMemoryAccessStore(
   checkOpen: () => void,
-  userExists: (uuid: string) => boolean,
-): AccessStore & { forgetUser(uuid: string): void } {
+  userOf: (uuid: string) => { readonly disabledAt: number | null } | undefined,
+): MemoryAccessStore {
+  const userExists = (uuid: string) => userOf(uuid) !== undefined;
   const roles = new Map<string, StoredRole>([
     [
       'admin',
@@ -53,6 +64,17 @@ export function createMemoryAccessStore(
     }
     return [...holders];
   };
+  const hasEnabledHolder = (permission: string) =>
+    holdersOfPermission(permission).some((uuid) => userOf(uuid)?.disabledAt === null);
+  const keeping = <T>(keep: string | undefined, change: () => T, undo: () => void): T => {
+    const heldBefore = keep !== undefined && hasEnabledHolder(keep);
+    const result = change();
+    if (keep !== undefined && heldBefore && !hasEnabledHolder(keep)) {
+      undo();
+      throw new KeycardError('last_admin');
+    }
+    return result;
+  };
   const require = (exists: boolean, code: 'role_not_found' | 'permission_not_found' | 'user_not_found') => {
     if (!exists) throw new KeycardError(code);
   };
@@ -63,6 +85,15 @@ export function createMemoryAccessStore(
     return had !== held;
   };
 
+  const toggleKeeping = (set: Set<string>, value: string, held: boolean, keep: string | undefined) => {
+    const had = set.has(value);
+    return keeping(
+      held ? undefined : keep,
+      () => toggle(set, value, held),
+      () => toggle(set, value, had),
+    );
+  };
+
   /* eslint-disable @typescript-eslint/require-await -- async like a real store's */
   return {
     async createRole(role) {
@@ -70,13 +101,23 @@ export function createMemoryAccessStore(
       if (roles.has(role.name)) throw new KeycardError('name_taken');
       roles.set(role.name, { ...role, permissions: new Set() });
     },
-    async deleteRole(name) {
+    async deleteRole(name, keep) {
       checkOpen();
-      if (!roles.has(name)) return undefined;
+      const role = roles.get(name);
+      if (role === undefined) return undefined;
       const holders = holdersOfRole(name);
-      for (const held of userRoles.values()) held.delete(name);
-      roles.delete(name);
-      return holders;
+      return keeping(
+        keep,
+        () => {
+          for (const held of userRoles.values()) held.delete(name);
+          roles.delete(name);
+          return holders;
+        },
+        () => {
+          roles.set(name, role);
+          for (const uuid of holders) setOf(userRoles, uuid).add(name);
+        },
+      );
     },
     async listRoles() {
       checkOpen();
@@ -105,25 +146,25 @@ export function createMemoryAccessStore(
       checkOpen();
       return [...permissions.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
     },
-    async setRolePermission(roleName, permissionName, granted) {
+    async setRolePermission(roleName, permissionName, granted, keep) {
       checkOpen();
       const role = roles.get(roleName);
       require(role !== undefined, 'role_not_found');
       require(permissions.has(permissionName), 'permission_not_found');
-      if (role !== undefined) toggle(role.permissions, permissionName, granted);
+      if (role !== undefined) toggleKeeping(role.permissions, permissionName, granted, keep);
       return holdersOfRole(roleName);
     },
-    async setUserRole(userUuid, roleName, held) {
+    async setUserRole(userUuid, roleName, held, keep) {
       checkOpen();
       require(userExists(userUuid), 'user_not_found');
       require(roles.has(roleName), 'role_not_found');
-      return toggle(setOf(userRoles, userUuid), roleName, held);
+      return toggleKeeping(setOf(userRoles, userUuid), roleName, held, keep);
     },
-    async setUserPermission(userUuid, permissionName, held) {
+    async setUserPermission(userUuid, permissionName, held, keep) {
       checkOpen();
       require(userExists(userUuid), 'user_not_found');
       require(permissions.has(permissionName), 'permission_not_found');
-      return toggle(setOf(userPermissions, userUuid), permissionName, held);
+      return toggleKeeping(setOf(userPermissions, userUuid), permissionName, held, keep);
     },
     async findUserAccess(userUuid) {
       checkOpen();
@@ -141,6 +182,7 @@ export function createMemoryAccessStore(
       checkOpen();
       return holdersOfPermission(permissionName);
     },
+    keeping,
     forgetUser(uuid) {
       userRoles.delete(uuid);
       userPermissions.delete(uuid);
