@@ -252,7 +252,7 @@ describe.skipIf(kind === 'memory')('migration 0010 (anonymous sessions)', () => 
       ] as never)
       .execute();
 
-    expect((await migrator.migrateDown()).error).toBeUndefined();
+    expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
     const left = await sql<{ uuid: string }>`select uuid from sessions`.execute(db);
     expect(left.rows.map((row) => row.uuid)).toEqual(['aaaaaaaa-0000-4000-8000-000000000001']);
     expect(await opened.indexesOf('sessions')).toEqual(SESSION_INDEXES);
