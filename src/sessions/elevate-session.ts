@@ -38,7 +38,8 @@ export async function elevateSession(
 export async function dropElevation(context: SessionContext, current: AuthenticatedSession): Promise<void> {
   if (current.session.elevatedUntil === null) return;
   await setElevation(context, current, null);
-  if (context.jwt.format === 'jwt') await bumpStamp(context, 'elevation', current.session.uuid);
+  // Whatever the token format now: JWTs minted before a switch to opaque ones live on at other services.
+  await bumpStamp(context, 'elevation', current.session.uuid);
   context.emit({ type: 'elevation_dropped', userUuid: current.user.uuid, sessionUuid: current.session.uuid });
 }
 

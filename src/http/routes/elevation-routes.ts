@@ -38,7 +38,8 @@ export function elevationRoutes(keycard: Keycard, cookies?: TrustedOrigins): Fas
           description:
             'Confirms the password and elevates the current session for `KEYCARD_ELEVATION_TTL` (never past its ' +
             'expiry): sensitive actions (changing the email, deleting the account, the admin API) need it. ' +
-            'Rate-limited and locked out like sign-in. A refresh keeps the elevation but does not extend it.',
+            'Rate-limited and locked out like sign-in. A refresh keeps the elevation but does not extend it. ' +
+            'With JWT access tokens, the next refresh hands out a token that says so to other services (`elv`).',
           tags: ['sessions'],
           security: BEARER_SECURITY,
           body: ElevateBody,
@@ -68,7 +69,8 @@ export function elevationRoutes(keycard: Keycard, cookies?: TrustedOrigins): Fas
         schema: withErrorCodes(ACCESS_TOKEN_ERRORS, {
           summary: 'Drop the elevation',
           description:
-            'Ends the current session’s elevation at once (nothing happens if it had none). No body.',
+            'Ends the current session’s elevation at once (nothing happens if it had none). No body. The ' +
+            'session’s JWT access tokens that claim the elevation (`elv`) get `claims_stale` from then on.',
           tags: ['sessions'],
           security: BEARER_SECURITY,
           body: NoBody,
