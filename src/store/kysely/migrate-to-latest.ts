@@ -41,7 +41,7 @@ export async function migrateToLatest(
   let { error, results = [] } = await migrator.migrateToLatest();
   // Before it runs anything, Kysely's Migrator looks for its own tables by introspecting every table of the
   // database (PostgreSQL: pg_get_serial_sequence on each, by name). A schema another client drops meanwhile (test
-  // runs sharing a database do) fails that lookup with 42P01 or 3F000 although nothing here went wrong: nothing
+  // runs sharing a database do) fails that lookup with 42P01, 42703 or 3F000 although nothing here went wrong: nothing
   // has run then, so it is tried again, a few times.
   for (
     let attempt = 1;
@@ -61,5 +61,8 @@ export async function migrateToLatest(
 /** The Migrator's introspection met a relation or schema dropped meanwhile, before any migration ran. */
 function failedBeforeAnyMigration(error: unknown, results: readonly MigrationResult[]): boolean {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-  return (code === '42P01' || code === '3F000') && results.every((result) => result.status === 'NotExecuted');
+  return (
+    (code === '42P01' || code === '42703' || code === '3F000') &&
+    results.every((result) => result.status === 'NotExecuted')
+  );
 }
