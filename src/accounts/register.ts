@@ -1,10 +1,10 @@
-import { startSession, type SessionOptions } from '../sessions/start-session.js';
+import type { SessionOptions } from '../sessions/start-session.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionTokens } from '../sessions/session-tokens.js';
 import type { AccountContext } from './account-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
 import { NO_ACCESS } from '../access/access-store.js';
-import { startUpgradedSession, withoutAnonymousOrigin } from './upgrade-anonymous-session.js';
+import { startUserSession } from './upgrade-anonymous-session.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordStrength } from './password-policy.js';
 import { newUser } from './new-user.js';
@@ -38,13 +38,8 @@ export async function register(
   // A new account holds no role or permission: known without asking the store.
   const claims =
     context.jwt.format === 'jwt' ? { access: NO_ACCESS, readAt: context.clock.now() } : undefined;
-  const upgraded =
-    options.fromAnonymous === undefined
-      ? undefined
-      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'new', claims);
-  const { session, tokens } =
-    upgraded ?? startSession(context, user, withoutAnonymousOrigin(options), claims);
-  if (upgraded === undefined) await context.store.createUserWithSession(user, session);
+  const { session, tokens, stored } = await startUserSession(context, user, options, 'new', claims);
+  if (!stored) await context.store.createUserWithSession(user, session);
   context.cache.remember({ session, user: withoutPasswordHash(user) });
   context.emit({ type: 'registered', userUuid: user.uuid, sessionUuid: session.uuid });
   // The first requests with these tokens can then be answered from memory (stamps are loaded once).

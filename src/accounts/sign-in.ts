@@ -1,5 +1,5 @@
 import { KeycardError } from '../core/errors.js';
-import { startSession, type SessionOptions } from '../sessions/start-session.js';
+import type { SessionOptions } from '../sessions/start-session.js';
 import { legacyPasswordHashOf, signLegacyJwt } from '../tokens/legacy-jwt.js';
 import type { AccountContext } from './account-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
@@ -8,7 +8,7 @@ import { normalizeEmail } from './email.js';
 import { isLegacyAccountVersion } from './legacy-accounts.js';
 import type { Credentials, SignedIn } from './register.js';
 import { upgradeAccount } from './upgrade-account.js';
-import { startUpgradedSession, withoutAnonymousOrigin } from './upgrade-anonymous-session.js';
+import { startUserSession } from './upgrade-anonymous-session.js';
 import { type User, withoutPasswordHash } from './user.js';
 
 /** The sign-in of a legacy account (version 003): its JWT, and no session (seed 004). */
@@ -88,15 +88,10 @@ async function startSignedInSession(
   readAt: number,
 ): Promise<SignedIn> {
   const claims = await readAccessClaims(context, user.uuid, readAt);
-  const upgraded =
-    options.fromAnonymous === undefined
-      ? undefined
-      : await startUpgradedSession(context, user, options, options.fromAnonymous, 'existing', claims);
-  const { session, tokens } =
-    upgraded ?? startSession(context, user, withoutAnonymousOrigin(options), claims);
+  const { session, tokens, stored } = await startUserSession(context, user, options, 'existing', claims);
   // Refused when the account was disabled (or deleted) while its password was being checked: answered like a
   // disabled account's sign-in, which it now is.
-  if (upgraded === undefined && !(await context.store.createSession(session))) {
+  if (!stored && !(await context.store.createSession(session))) {
     throw new KeycardError('invalid_credentials');
   }
   context.cache.remember({ session, user: withoutPasswordHash(user) });

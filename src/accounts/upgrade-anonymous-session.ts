@@ -44,7 +44,27 @@ export async function startUpgradedSession(
 }
 
 /** The options without an anonymous origin: for the plain session started when the upgrade could not be. */
-export function withoutAnonymousOrigin(options: SessionOptions): SessionOptions {
+function withoutAnonymousOrigin(options: SessionOptions): SessionOptions {
   const { fromAnonymous: _dropped, ...plain } = options;
   return plain;
+}
+
+/**
+ * Starts `user`'s session for a registration (`account: 'new'`) or a sign-in: from the anonymous session the
+ * request came with, when there is one and it is still live (then stored already, `stored: true`), or else a plain
+ * session the caller stores (`stored: false`: with the new account, or on its own).
+ */
+export async function startUserSession(
+  context: AccountContext,
+  user: User,
+  options: SessionOptions,
+  account: 'new' | 'existing',
+  claims: AccessClaims | undefined,
+): Promise<{ session: Session; tokens: SessionTokens; stored: boolean }> {
+  const upgraded =
+    options.fromAnonymous === undefined
+      ? undefined
+      : await startUpgradedSession(context, user, options, options.fromAnonymous, account, claims);
+  if (upgraded !== undefined) return { ...upgraded, stored: true };
+  return { ...startSession(context, user, withoutAnonymousOrigin(options), claims), stored: false };
 }
