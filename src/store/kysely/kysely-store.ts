@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { KeycardError, type RevocationReason } from '../../core/errors.js';
 import type { SessionUser, User } from '../../accounts/user.js';
 import type { UserStore } from '../../accounts/user-store.js';
@@ -10,7 +10,8 @@ import type { ClaimsStampStore } from '../../claims/claims-stamp.js';
 import { createKyselyClaimsStamps } from './kysely-claims-stamps.js';
 import type { AccessStore } from '../../access/access-store.js';
 import { createKyselyAccessStore } from './kysely-access-store.js';
-import type { KeycardDatabase, SessionsTable } from './database.js';
+import { compiledOnce } from './compiled-once.js';
+import type { KeycardDatabase, SessionsTable, UsersTable } from './database.js';
 import { createKyselyAdminQueries } from './kysely-admin-queries.js';
 import { createKyselyAuditLog } from './kysely-audit-log.js';
 import { createKyselySigningKeys } from './kysely-signing-keys.js';
@@ -143,19 +144,27 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
     trx: Kysely<KeycardDatabase>,
     session: Session,
   ): Promise<boolean> {
-    const row = sessionToRow(session);
-    const columns = Object.keys(row) as (keyof SessionsTable)[];
-    let source = trx
+    const result = await trx.executeQuery(insertSessionOfEnabledUserQuery(sessionToRow(session)));
+    return result.numAffectedRows === 1n;
+  }
+  /** Every column of a session row, in the order `sessionToRow` gives them (the same for every session). */
+  const sessionColumns = Object.keys(SESSION_COLUMN_TYPES) as (keyof SessionsTable)[];
+  const insertSessionOfEnabledUserQuery = compiledOnce<SessionsTable, unknown>((parameter) => {
+    let source = db
       .selectFrom('users')
       .select((eb) =>
-        columns.map((column) => eb.cast(eb.val(row[column]), SESSION_COLUMN_TYPES[column]).as(column)),
+        sessionColumns.map((column) =>
+          eb.cast(eb.val(parameter(column)), SESSION_COLUMN_TYPES[column]).as(column),
+        ),
       )
-      .where('users.uuid', '=', session.userUuid)
+      .where('users.uuid', '=', parameter('user_uuid'))
       .where('users.disabled_at', 'is', null);
     if (errors.locksRows === true) source = source.forShare();
-    const result = await trx.insertInto('sessions').columns(columns).expression(source).executeTakeFirst();
-    return result.numInsertedOrUpdatedRows === 1n;
-  }
+    return db.insertInto('sessions').columns(sessionColumns).expression(source);
+  });
+  const findUserByEmailQuery = compiledOnce<{ email: string }, Selectable<UsersTable>>((parameter) =>
+    db.selectFrom('users').selectAll().where('email', '=', parameter('email')),
+  );
 
   return {
     ...createKyselyAuditLog(db, guard),
@@ -166,7 +175,7 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
 
     findUserByEmail: (email) =>
       guard(async () => {
-        const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+        const [row] = (await db.executeQuery(findUserByEmailQuery({ email }))).rows;
         return row === undefined ? undefined : userFromRow(row);
       }),
 
