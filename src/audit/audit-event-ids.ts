@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesFromPool } from '../tokens/random-pool.js';
 
 const MAX_SEQUENCE = 0xfff;
 
@@ -22,7 +22,7 @@ export function createAuditEventIds(): (occurredAt: number) => string {
       lastMs += 1;
       sequence = 0;
     }
-    const random = randomBytes(8);
+    const random = randomBytesFromPool(8);
     const variant = ((random[0] ?? 0) & 0x3f) | 0x80;
     const hex = [
       lastMs.toString(16).padStart(12, '0'),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from '../tokens/random-pool.js';
 import type { UserAccess } from '../access/access-store.js';
 import type { SessionUser } from '../accounts/user.js';
 import { signJwt } from '../tokens/sign-jwt.js';
@@ -96,7 +96,7 @@ export function issueJwtAccessToken(
     exp: Math.floor(session.accessExpiresAt / 1000),
     iat: issuedAtOf(readAt),
     nbf: notBefore,
-    jti: randomBytes(16).toString('base64url'),
+    jti: randomBase64url(16),
     sid: session.uuid,
     ...(user === null ? {} : { ver: user.version }),
     api: session.apiVersion,
@@ -138,7 +138,7 @@ export function issueAudienceToken(
     exp: issuedAt + expiresIn,
     iat: issuedAtOf(nowMs),
     nbf: issuedAt,
-    jti: randomBytes(16).toString('base64url'),
+    jti: randomBase64url(16),
     sid: session.uuid,
     ver: user.version,
     api: session.apiVersion,

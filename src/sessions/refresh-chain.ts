@@ -26,6 +26,20 @@ export function accessSecretFor(key: Uint8Array, refreshSecret: string): string 
   return deriveSecret(key, ACCESS_LABEL, refreshSecret);
 }
 
+/** A generation's two secrets: its refresh secret, and the access secret derived from it. */
+export interface GenerationSecrets {
+  readonly refresh: string;
+  readonly access: string;
+}
+
+/**
+ * The secrets of the generation whose refresh secret is `refreshSecret`, each derived once: the stored hashes and
+ * the tokens handed out are made from the same pair.
+ */
+export function generationSecrets(key: Uint8Array, refreshSecret: string): GenerationSecrets {
+  return { refresh: refreshSecret, access: accessSecretFor(key, refreshSecret) };
+}
+
 /** Derives the refresh secret `steps` generations after `refreshSecret`. */
 export function advanceRefreshSecret(key: Uint8Array, refreshSecret: string, steps: number): string {
   let secret = refreshSecret;

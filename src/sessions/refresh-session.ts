@@ -1,7 +1,13 @@
 import { KeycardError } from '../core/errors.js';
 import { hashSecret, secretMatchesHash } from '../tokens/opaque-secret.js';
 import { parseRefreshToken, type RefreshTokenParts } from '../tokens/session-token.js';
-import { accessSecretFor, advanceRefreshSecret, MAX_CHAIN_WALK, nextRefreshSecret } from './refresh-chain.js';
+import {
+  advanceRefreshSecret,
+  type GenerationSecrets,
+  generationSecrets,
+  MAX_CHAIN_WALK,
+  nextRefreshSecret,
+} from './refresh-chain.js';
 import type { Session, TokenRotation } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { prepareCaller } from '../access/prepare-caller.js';
@@ -56,8 +62,8 @@ export async function refreshSession(
         await endSession(context, session, 'expired');
         throw new KeycardError('session_expired');
       }
-      const nextSecret = nextRefreshSecret(context.chainKey, presented.secret);
-      const rotation = rotationTo(context, session, nextSecret, now);
+      const next = generationSecrets(context.chainKey, nextRefreshSecret(context.chainKey, presented.secret));
+      const rotation = rotationTo(context, session, next, now);
       if (await context.store.rotateSessionTokens(session.uuid, session.refreshHash, rotation)) {
         const rotated: Session = { ...session, ...rotation };
         await context.cache.rotated({ session: rotated, user });
@@ -71,7 +77,7 @@ export async function refreshSession(
         const claims = await readAccessClaims(context, session.userUuid, readAt);
         if (session.userUuid === null) await loadStamps(context);
         else await prepareCaller(context, session.userUuid);
-        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, nextSecret, claims) };
+        return { session: rotated, tokens: sessionTokensFor(context, rotated, user, next, claims) };
       }
       continue; // another refresh won the race: read again and answer as its retry
     }
@@ -99,7 +105,7 @@ export async function refreshSession(
             context,
             session,
             user,
-            nextRefreshSecret(context.chainKey, presented.secret),
+            generationSecrets(context.chainKey, nextRefreshSecret(context.chainKey, presented.secret)),
             claims,
           ),
         };
@@ -123,13 +129,13 @@ function refuseDeniedApiVersion(context: SessionContext, session: Session): void
 function rotationTo(
   context: SessionContext,
   session: Session,
-  nextSecret: string,
+  next: GenerationSecrets,
   now: number,
 ): TokenRotation {
   return {
-    accessHash: hashSecret(accessSecretFor(context.chainKey, nextSecret)),
+    accessHash: hashSecret(next.access),
     accessExpiresAt: Math.min(now + context.accessTtlSeconds * 1000, session.expiresAt),
-    refreshHash: hashSecret(nextSecret),
+    refreshHash: hashSecret(next.refresh),
     refreshGeneration: session.refreshGeneration + 1,
     previousRefreshHash: session.refreshHash,
     rotatedAt: now,

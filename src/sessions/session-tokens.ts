@@ -1,7 +1,7 @@
 import type { SessionUser } from '../accounts/user.js';
 import { formatAccessToken, formatRefreshToken } from '../tokens/session-token.js';
 import { type AccessClaims, issueJwtAccessToken } from './jwt-access-tokens.js';
-import { accessSecretFor } from './refresh-chain.js';
+import type { GenerationSecrets } from './refresh-chain.js';
 import type { Session } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { sessionEndsAt } from './session-lifetimes.js';
@@ -18,7 +18,7 @@ export interface SessionTokens {
 }
 
 /**
- * Formats the tokens of `session` from the refresh secret of its current generation. The access token is opaque,
+ * Formats the tokens of `session` from the secrets of its current generation. The access token is opaque,
  * or with `KEYCARD_ACCESS_TOKEN_FORMAT=jwt` a JWT expiring at the same time, carrying `claims` (which a JWT
  * needs: `readAccessClaims`); the refresh token is always opaque.
  */
@@ -27,7 +27,7 @@ export function sessionTokensFor(
   session: Session,
   /** Null for an anonymous session. */
   user: SessionUser | null,
-  refreshSecret: string,
+  secrets: GenerationSecrets,
   claims: AccessClaims | undefined,
 ): SessionTokens {
   const now = context.clock.now();
@@ -35,10 +35,10 @@ export function sessionTokensFor(
     accessToken:
       context.jwt.format === 'jwt'
         ? issueJwtAccessToken(context.jwt, session, user, claimsOf(claims))
-        : formatAccessToken(session.uuid, accessSecretFor(context.chainKey, refreshSecret)),
+        : formatAccessToken(session.uuid, secrets.access),
     tokenType: 'Bearer',
     expiresIn: Math.max(0, Math.floor((session.accessExpiresAt - now) / 1000)),
-    refreshToken: formatRefreshToken(session.uuid, session.refreshGeneration, refreshSecret),
+    refreshToken: formatRefreshToken(session.uuid, session.refreshGeneration, secrets.refresh),
     refreshExpiresIn: Math.max(0, Math.floor((sessionEndsAt(context.lifetimes, session) - now) / 1000)),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { User } from '../accounts/user.js';
 import { generateSecret, hashSecret } from '../tokens/opaque-secret.js';
-import { accessSecretFor } from './refresh-chain.js';
+import { generationSecrets } from './refresh-chain.js';
 import type { Session } from './session.js';
 import type { SessionContext } from './session-context.js';
 import { lifetimeClassOf } from './session-lifetimes.js';
@@ -71,7 +71,7 @@ function newSession(
   claims: AccessClaims | undefined,
 ): { session: Session; tokens: SessionTokens } {
   const now = context.clock.now();
-  const refreshSecret = generateSecret();
+  const secrets = generationSecrets(context.chainKey, generateSecret());
   const userUuid = user === null ? null : user.uuid;
   const lifetime = lifetimeClassOf(context.lifetimes, { userUuid, remember: options.remember });
   const expiresAt = now + lifetime.absoluteSeconds * 1000;
@@ -85,14 +85,14 @@ function newSession(
     updatedAt: now,
     remember: options.remember,
     expiresAt,
-    accessHash: hashSecret(accessSecretFor(context.chainKey, refreshSecret)),
+    accessHash: hashSecret(secrets.access),
     accessExpiresAt: Math.min(now + context.accessTtlSeconds * 1000, expiresAt),
-    refreshHash: hashSecret(refreshSecret),
+    refreshHash: hashSecret(secrets.refresh),
     refreshGeneration: 0,
     previousRefreshHash: null,
     rotatedAt: null,
     groupId: options.groupId ?? null,
     elevatedUntil: null,
   };
-  return { session, tokens: sessionTokensFor(context, session, user, refreshSecret, claims) };
+  return { session, tokens: sessionTokensFor(context, session, user, secrets, claims) };
 }

@@ -1,4 +1,5 @@
-import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { randomBase64url } from './random-pool.js';
 
 /**
  * Opaque token secrets: 256 random bits, base64url (43 characters).
@@ -10,7 +11,7 @@ export const SECRET_BYTES = 32;
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function generateSecret(): string {
-  return randomBytes(SECRET_BYTES).toString('base64url');
+  return randomBase64url(SECRET_BYTES);
 }
 
 export function isWellFormedSecret(text: string): boolean {

@@ -3,6 +3,8 @@ import type { VerificationKey } from './verification-key.js';
 import { checkClaimTimes, type JwtPolicy, verifyJwtAndKey } from './verify-jwt.js';
 
 interface Verified {
+  /** The whole token: a hit must be this very string. */
+  readonly token: string;
   readonly claims: JwtClaims;
   readonly key: VerificationKey;
 }
@@ -15,8 +17,11 @@ interface Verified {
  * times (`exp`, `nbf`, `iat`) still pass; only those are checked again. What the caller checks after verification (the
  * session, the stamps) it still checks on every request.
  *
- * Keyed by the whole token, compared exactly: a key made of a part of it (the signature alone) would let a forged
- * header or payload ride on a valid signature. Holding the tokens adds nothing an attacker who can read this
+ * A hit is the whole token, compared exactly: matching on a part of it (the signature alone) would let a forged
+ * header or payload ride on a valid signature. The map is keyed by the signature, though, and the token compared
+ * after: a token arrives as a new string on each request, and hashing 300 to 600 characters to look it up cost
+ * ~0.7 µs against ~0.3 µs for hashing its signature and comparing the whole (measured here on 400-character
+ * tokens), some 2% of a whole `GET /me`. Holding the tokens adds nothing an attacker who can read this
  * process's memory would not already have: the signing keys are there too.
  *
  * Bounded: at `capacity` entries the oldest is dropped (first in, first out; tokens live minutes, so age is what
@@ -41,30 +46,33 @@ export class VerifiedJwtCache {
 
   /** The claims of `token`, verified now or before; throws `TokenError` as `verifyJwt` does. */
   verify(token: string, nowMs: number): JwtClaims {
-    const known = this.#entries.get(token);
-    if (known !== undefined) {
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const known = this.#entries.get(signature);
+    if (known?.token === token) {
       const key = this.#policy.keyFor(known.key.kid);
       if (key !== undefined && sameKey(key, known.key)) {
         try {
           checkClaimTimes(known.claims, this.#policy, nowMs);
         } catch (error) {
-          this.#entries.delete(token);
+          this.#entries.delete(signature);
           throw error;
         }
         // A keyring reload makes new key objects of the same keys: keep the new one, so the next hit is quick.
-        if (key !== known.key) this.#entries.set(token, { claims: known.claims, key });
+        if (key !== known.key) this.#entries.set(signature, { token, claims: known.claims, key });
         return known.claims;
       }
       // The key is gone, or the kid names other key material now: verify again (and refuse if it fails).
-      this.#entries.delete(token);
+      this.#entries.delete(signature);
     }
     const { claims, key } = verifyJwtAndKey(token, this.#policy, nowMs);
+    // A token that only shares the signature of one held (not the same token) replaces it once it verifies.
+    this.#entries.delete(signature);
     if (this.#entries.size >= this.#capacity) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
     const frozen = deepFreeze(claims);
-    this.#entries.set(token, { claims: frozen, key });
+    this.#entries.set(signature, { token, claims: frozen, key });
     return frozen;
   }
 }

@@ -80,7 +80,7 @@ describe.each(['EdDSA', 'HS256'] as const)('VerifiedJwtCache with %s', (alg) => 
   it('never takes a different string for a cached one: tampered payload, signature, or header', () => {
     const { cache } = fresh();
     const token = tokenOf(key);
-    cache.verify(token, NOW);
+    const first = cache.verify(token, NOW);
     const [header = '', payload = '', signature = ''] = token.split('.');
     const forgedPayload = b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'admin' });
     expect(refusal(cache, `${header}.${forgedPayload}.${signature}`)).toBe('token_signature_invalid');
@@ -90,6 +90,8 @@ describe.each(['EdDSA', 'HS256'] as const)('VerifiedJwtCache with %s', (alg) => 
     const noneHeader = b64({ alg: 'none', typ: 'at+jwt', kid: key.kid });
     expect(refusal(cache, `${noneHeader}.${payload}.${signature}`)).toBe('token_header_refused');
     expect(cache.size).toBe(1);
+    // The forgeries carried the held token's signature: it is still held, and still a hit.
+    expect(cache.verify(token, NOW)).toBe(first);
   });
 
   it('does not remember a refused token', () => {
