@@ -235,6 +235,34 @@ describe('groups and mutual expiry', () => {
     expect((await call('GET', '/me', fresh.access_token)).statusCode).toBe(200);
   });
 
+  it('lists and revokes sessions by group (as `keycard sessions … --group` does), alone or with a user', async () => {
+    const ada = await registerUser(t.app);
+    const bob = await registerUser(t.app);
+    const adaFleet = await signInUser(t.app, ada.user.email, { group: 'fleet-8' });
+    const bobFleet = await signInUser(t.app, bob.user.email, { group: 'fleet-8' });
+    const uuids = (sessions: { uuid: string }[]) => sessions.map((session) => session.uuid).sort();
+    // Other tests put sessions in fleet-8 too: these two users' sessions are what is compared.
+    const ours = (sessions: { uuid: string; userUuid: string | null }[]) =>
+      sessions.filter((session) => session.userUuid === ada.user.uuid || session.userUuid === bob.user.uuid);
+
+    expect(uuids(ours(await t.keycard.admin.listSessions({ groupId: 'fleet-8' }, 1000)))).toEqual(
+      [adaFleet.session.uuid, bobFleet.session.uuid].sort(),
+    );
+    expect(
+      uuids(await t.keycard.admin.listSessions({ groupId: 'fleet-8', userUuid: ada.user.uuid }, 10)),
+    ).toEqual([adaFleet.session.uuid]);
+    expect(await t.keycard.admin.listSessions({ groupId: 'fleet-0' }, 10)).toEqual([]);
+
+    expect(await t.keycard.admin.revokeSessions({ groupId: 'fleet-8', userUuid: bob.user.uuid })).toBe(1);
+    expect(errorOf(await call('GET', '/me', bobFleet.tokens.access_token))).toMatchObject({
+      code: 'session_revoked',
+      reason: 'revoked_by_admin',
+    });
+    for (const untouched of [ada, bob, adaFleet]) {
+      expect((await call('GET', '/me', untouched.tokens.access_token)).statusCode).toBe(200);
+    }
+  });
+
   it('every ended session goes out on the feed with its reason (session.ended)', async () => {
     const alice = await registerUser(t.app);
     await call('POST', '/auth/sign_out', alice.tokens.access_token);

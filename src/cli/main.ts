@@ -66,7 +66,6 @@ Commands:
 ${shown.map((command) => `  ${command.name.padEnd(width)}   ${command.summary}`).join('\n')}
 
 Run \`keycard <command> --help\` for a command's options. Commands that print records take --json.
-Groups will come with issue 5.
 Configuration comes from KEYCARD_* environment variables; see \`keycard config check\` and the README.
 
 ${exitCodes}`;

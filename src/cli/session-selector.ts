@@ -1,3 +1,4 @@
+import { SESSION_GROUP_PATTERN } from '../core/config.js';
 import type { Keycard } from '../keycard.js';
 import type { SessionFilter } from '../sessions/session-store.js';
 import { UsageError } from './exit-codes.js';
@@ -7,9 +8,8 @@ import { requireUser } from './require-user.js';
 export const selectorOptions = {
   user: { type: 'string' },
   'api-version': { type: 'string' },
-  all: { type: 'boolean' },
-  // Accepted only to say why it does nothing yet.
   group: { type: 'string' },
+  all: { type: 'boolean' },
 } as const;
 
 export interface SelectorValues {
@@ -19,31 +19,34 @@ export interface SelectorValues {
   readonly group?: string | undefined;
 }
 
-export const GROUPS_NOT_YET = 'groups do not exist yet (issue 5): --group will select their sessions then';
-
 /**
- * The filter the options name: `--user` and `--api-version` (either or both, combined with AND), or `--all`
- * alone. No selector at all is a usage error: a bare `revoke` must never mean everything.
+ * The filter the options name: `--user`, `--api-version` and `--group` (any of them, combined with AND), or
+ * `--all` alone. No selector at all is a usage error: a bare `revoke` must never mean everything.
  */
 export async function sessionFilterOf(keycard: Keycard, values: SelectorValues): Promise<SessionFilter> {
   const user = values.user === undefined ? undefined : await requireUser(keycard, values.user);
   return {
     ...(user === undefined ? {} : { userUuid: user.uuid }),
     ...(values['api-version'] === undefined ? {} : { apiVersion: values['api-version'] }),
+    ...(values.group === undefined ? {} : { groupId: values.group }),
   };
 }
 
 /** Checks the selector options before anything is opened; throws `UsageError`. */
 export function checkSelector(values: SelectorValues, others: readonly string[] = []): void {
-  if (values.group !== undefined) throw new UsageError(GROUPS_NOT_YET);
-  const narrowing = values.user !== undefined || values['api-version'] !== undefined;
+  const narrowing =
+    values.user !== undefined || values['api-version'] !== undefined || values.group !== undefined;
   if (values.all === true && (narrowing || others.length > 0)) {
     throw new UsageError('--all cannot be combined with another selector');
   }
   if (values.all !== true && !narrowing && others.length === 0) {
-    throw new UsageError('name the sessions: --user, --api-version or --all');
+    throw new UsageError('name the sessions: --user, --api-version, --group or --all');
   }
   if (values['api-version'] !== undefined && !/^\d{8}$/.test(values['api-version'])) {
     throw new UsageError('--api-version must be a version such as 20200115');
+  }
+  // Any well-formed group, not only those of KEYCARD_SESSION_GROUPS: sessions stay in a group taken off the list.
+  if (values.group !== undefined && !SESSION_GROUP_PATTERN.test(values.group)) {
+    throw new UsageError('--group must be a group id: 1 to 64 letters, digits, ".", "_" or "-"');
   }
 }

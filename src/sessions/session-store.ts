@@ -23,6 +23,8 @@ export type UpgradeOutcome =
 export interface SessionFilter {
   readonly userUuid?: string;
   readonly apiVersion?: string;
+  /** Sessions in this group (`sessions.group_id`). */
+  readonly groupId?: string;
 }
 
 /**

@@ -32,7 +32,7 @@ describe.skipIf(kind === 'memory')(`keycard sessions (${kind})`, { timeout: 60_0
 
   beforeAll(async () => {
     database = await createCliDatabase(kind);
-    env = { KEYCARD_DATABASE_URL: database?.url ?? '' };
+    env = { KEYCARD_DATABASE_URL: database?.url ?? '', KEYCARD_SESSION_GROUPS: 'fleet-1,fleet-2' };
     server = await startCliServer(env);
   }, 60_000);
   afterAll(async () => {
@@ -148,6 +148,51 @@ describe.skipIf(kind === 'memory')(`keycard sessions (${kind})`, { timeout: 60_0
     expect(await refusedWith(started.tokens.access_token)).toEqual(
       expect.objectContaining({ code: 'session_revoked', reason: 'revoked_by_admin' }),
     );
+  });
+
+  it('lists and revokes sessions by group; --group alone also bumps the group stamp', async () => {
+    const email = `grouped${(emails += 1)}-${process.pid}@example.com`;
+    const signIn = async (group?: string) => {
+      const body = { email, password: PASSWORD, ...(group === undefined ? {} : { group }) };
+      const response = await post('/auth/sign_in', body);
+      expect(response.status).toBe(200);
+      return (await response.json()) as { session: { uuid: string }; tokens: { access_token: string } };
+    };
+    expect((await post('/auth', { email, password: PASSWORD })).status).toBe(201);
+    const ungrouped = await signIn();
+    const [first, second] = [await signIn('fleet-1'), await signIn('fleet-1')];
+    const other = await signIn('fleet-2');
+    const inFleet1 = [first, second].map((signedIn) => signedIn.session.uuid).sort();
+
+    expect((await listed(['--group', 'fleet-1'])).map((session) => session.uuid).sort()).toEqual(inFleet1);
+    expect((await listed(['--group', 'fleet-2', '--user', email])).map((session) => session.uuid)).toEqual([
+      other.session.uuid,
+    ]);
+    // A well-formed group nobody is in (or one taken off KEYCARD_SESSION_GROUPS): nothing, not an error.
+    expect(await listed(['--group', 'fleet-3'])).toEqual([]);
+
+    const before = Date.now();
+    expect(await revoked(['--group', 'fleet-1'])).toBe(2);
+    for (const signedIn of [first, second]) {
+      expect(await refusedWith(signedIn.tokens.access_token)).toEqual(
+        expect.objectContaining({ code: 'session_revoked', reason: 'revoked_by_admin' }),
+      );
+    }
+    expect((await me(ungrouped.tokens.access_token)).status).toBe(200);
+    expect((await me(other.tokens.access_token)).status).toBe(200);
+    expect(await listed(['--group', 'fleet-1'])).toEqual([]);
+
+    // Narrowed by user, a revocation is not the whole group's: no group stamp.
+    expect(await revoked(['--group', 'fleet-2', '--user', email])).toBe(1);
+    const store = await openStore(env.KEYCARD_DATABASE_URL ?? '', { migrate: false });
+    try {
+      const groupStamps = (await store.listStampsSince(before - 1000, 100)).filter(
+        (stamp) => stamp.scope === 'group',
+      );
+      expect(groupStamps.map((stamp) => stamp.subject)).toEqual(['fleet-1']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('revokes every session with --all --yes', async () => {

@@ -26,7 +26,8 @@ describe('keycard --help', { timeout: 60_000 }, () => {
     expect(result.code).toBe(0);
     for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command} `);
     expect(result.stdout).toMatch(/^ {2}69 {2}the store is unreachable/m);
-    expect(result.stdout).toContain('issue 5');
+    expect(result.stdout).not.toContain('issue 5');
+    expect(result.stdout).toContain('by group');
   });
 
   it('gives every command its own usage on stdout, exit 0', async () => {
@@ -67,14 +68,16 @@ describe('keycard usage errors (exit 2)', { timeout: 60_000 }, () => {
     [['users', 'enable'], /missing argument/],
     [['users', 'events', 'a@example.com', '--limit', '101'], /--limit must be a whole number from 1 to 100/],
     [['users', 'events', 'a@example.com', '--cursor'], /argument missing/],
-    [['sessions', 'list'], /name the sessions: --user, --api-version or --all/],
+    [['sessions', 'list'], /name the sessions: --user, --api-version, --group or --all/],
     [['sessions', 'list', '--all', '--user', 'a@example.com'], /--all cannot be combined/],
     [['sessions', 'list', '--api-version', 'latest'], /--api-version must be a version/],
-    [['sessions', 'list', '--group', 'admins'], /groups do not exist yet \(issue 5\)/],
+    [['sessions', 'list', '--group', 'fleet 1'], /--group must be a group id/],
+    [['sessions', 'list', '--group', 'fleet-1', '--all'], /--all cannot be combined/],
     [['sessions', 'revoke'], /name the sessions/],
     [['sessions', 'revoke', '--all'], /add --yes to confirm/],
     [['sessions', 'revoke', '--session', 'x', '--user', 'a@example.com'], /--session cannot be combined/],
-    [['sessions', 'revoke', '--group', 'admins'], /groups do not exist yet/],
+    [['sessions', 'revoke', '--group', 'x'.repeat(65)], /--group must be a group id/],
+    [['sessions', 'revoke', '--session', 'x', '--group', 'fleet-1'], /--session cannot be combined/],
   ];
 
   it('refuses each with a message on stderr and points to --help', async () => {

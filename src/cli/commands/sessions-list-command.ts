@@ -7,15 +7,15 @@ import { checkSelector, selectorOptions, sessionFilterOf } from '../session-sele
 
 export const sessionsListCommand: Command = {
   name: 'sessions list',
-  summary: 'List live sessions by user, by API version, or all',
-  help: `Usage: keycard sessions list (--user <email|uuid> | --api-version V | --all) [--limit N] [--json]
+  summary: 'List live sessions by user, by API version, by group, or all',
+  help: `Usage: keycard sessions list (--user <email|uuid> | --api-version V | --group G | --all) [--limit N] [--json]
 
-Lists live sessions, oldest first. --user and --api-version may be combined; --all stands alone. Sessions by
-group will come with groups (issue 5), which do not exist yet.
+Lists live sessions, oldest first. --user, --api-version and --group may be combined; --all stands alone.
 
 Options:
   --user <email|uuid>   Sessions of this account
   --api-version V       Sessions created with this API version (such as 20190520)
+  --group G             Sessions in this group (see KEYCARD_SESSION_GROUPS)
   --all                 Every live session
   --limit N             At most N sessions, 1 to 10000 (default 1000)
   --json                Print {"sessions": […]}

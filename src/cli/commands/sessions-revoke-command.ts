@@ -7,20 +7,22 @@ import { checkSelector, selectorOptions, sessionFilterOf } from '../session-sele
 
 export const sessionsRevokeCommand: Command = {
   name: 'sessions revoke',
-  summary: 'Revoke sessions by session, user, API version, or all',
+  summary: 'Revoke sessions by session, user, API version, group, or all',
   help: `Usage: keycard sessions revoke --session <uuid> [--json]
-       keycard sessions revoke (--user <email|uuid> | --api-version V) [--json]
+       keycard sessions revoke (--user <email|uuid> | --api-version V | --group G) [--json]
        keycard sessions revoke --all --yes [--json]
 
 Revokes live sessions at once (reason revoked_by_admin: their access and refresh tokens stop working, and a
-returning token gets session_revoked) and prints how many. --user and --api-version may be combined. Running
-nodes hear of it on the Redis change feed, or by their change poll (KEYCARD_CHANGE_POLL). --all also bumps the
-global claims stamp. A group's tokens are revoked with POST /admin/groups/{id}/revoke.
+returning token gets session_revoked) and prints how many. --user, --api-version and --group may be combined.
+Running nodes hear of it on the Redis change feed, or by their change poll (KEYCARD_CHANGE_POLL). --all also
+bumps the global claims stamp, and --group alone the group's (as POST /admin/groups/{id}/revoke does, which
+keeps the sessions): every token issued before, self-contained ones too, gets claims_stale.
 
 Options:
   --session <uuid>      This one session
   --user <email|uuid>   Every session of this account
   --api-version V       Every session created with this API version
+  --group G             Every session in this group
   --all                 Every session of every user; needs --yes
   --yes                 Confirm --all
   --json                Print {"revoked": N}
@@ -37,7 +39,10 @@ session; 2 usage (no selector, --all without --yes).
     });
     const session = values.session;
     checkSelector(values, session === undefined ? [] : ['--session']);
-    if (session !== undefined && (values.user !== undefined || values['api-version'] !== undefined)) {
+    if (
+      session !== undefined &&
+      (values.user !== undefined || values['api-version'] !== undefined || values.group !== undefined)
+    ) {
       throw new UsageError('--session cannot be combined with another selector');
     }
     if (values.all === true && values.yes !== true) {
@@ -48,6 +53,11 @@ session; 2 usage (no selector, --all without --yes).
         const count = await keycard.admin.revokeSessions(await sessionFilterOf(keycard, values));
         // Everyone signed out: the global stamp refuses every token issued before, self-contained ones too.
         if (values.all === true) await keycard.admin.bumpStamp('global', '');
+        // A whole group signed out, likewise (narrowed by user or API version, it is not the whole group).
+        const { group } = values;
+        if (group !== undefined && values.user === undefined && values['api-version'] === undefined) {
+          await keycard.admin.bumpStamp('group', group);
+        }
         return count;
       }
       return (await keycard.admin.revokeSession(session.trim().toLowerCase())) ? 1 : 0;

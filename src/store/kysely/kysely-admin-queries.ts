@@ -28,7 +28,7 @@ export type AdminQueries = Pick<
 
 /**
  * What administration (the command line) needs beyond the request path: accounts without a session, listing,
- * disabling, and sessions selected by user or API version. Sessions by API version are found by a scan (there
+ * disabling, and sessions selected by user, API version or group. Sessions by API version are found by a scan (there
  * is no index on `version`): an occasional administrator's query is not worth an index every insert pays for.
  */
 export function createKyselyAdminQueries(
@@ -41,6 +41,8 @@ export function createKyselyAdminQueries(
     let query = db.selectFrom('sessions');
     if (filter.userUuid !== undefined) query = query.where('user_uuid', '=', filter.userUuid);
     if (filter.apiVersion !== undefined) query = query.where('version', '=', filter.apiVersion);
+    // The partial index on group_id (migration 0009) holds exactly the sessions in a group.
+    if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
     return query;
   };
 

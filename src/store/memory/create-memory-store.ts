@@ -69,7 +69,8 @@ export function createMemoryStore(): KeycardStore {
 
   const matches = (session: Session, filter: SessionFilter): boolean =>
     (filter.userUuid === undefined || session.userUuid === filter.userUuid) &&
-    (filter.apiVersion === undefined || session.apiVersion === filter.apiVersion);
+    (filter.apiVersion === undefined || session.apiVersion === filter.apiVersion) &&
+    (filter.groupId === undefined || session.groupId === filter.groupId);
 
   // Every method is async like a real store's, so callers meet the same interleavings.
   /* eslint-disable @typescript-eslint/require-await */
