@@ -65,7 +65,7 @@ export interface MeThroughput {
 }
 
 export async function measureMeThroughput(options: MeThroughputOptions): Promise<MeThroughput> {
-  const { users = 100, sessionsPerUser = 10, rounds = 5, seconds = 5, warmUpSeconds = 3 } = options;
+  const { users = 100, sessionsPerUser = 10, rounds = 7, seconds = 5, warmUpSeconds = 3 } = options;
   const { connections = 32 } = options;
   const folder = mkdtempSync(join(tmpdir(), 'keycard-bench-me-'));
   try {
@@ -171,23 +171,25 @@ function row(name: string, runs: readonly MeRun[], ratios: string, storeCalls: s
 export function formatMeThroughput(results: readonly MeThroughput[]): string {
   const [first] = results;
   const lines = [
-    '| server (GET /me) | req/s, median | req/s, min–max | p99 ms, median (min–max) | server CPU µs per request, median (min–max) | ratio Keycard / bare (target): by req/s; by CPU per request | store calls while measured | non-2xx + socket errors |',
+    '| server (GET /me) | req/s, median | req/s, min–max | p99 ms, median (min–max) | server CPU µs per request, median (min–max) | ratio Keycard / bare, median of the rounds (min–max) (target): by req/s; by CPU per request | store calls while measured | non-2xx + socket errors |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const result of results) {
-    const medianOf = (runs: readonly MeRun[], value: (run: MeRun) => number) => median(runs.map(value));
-    const byRate =
-      medianOf(result.keycard, (run) => run.requestsPerSecond) /
-      medianOf(result.bare, (run) => run.requestsPerSecond);
-    const byCpu =
-      medianOf(result.bare, (run) => run.serverCpuUsPerRequest) /
-      medianOf(result.keycard, (run) => run.serverCpuUsPerRequest);
+    // Each round's Keycard run against the bare run just before it: a drift of the machine's speed over the
+    // pairing (it swings by up to 2x from minute to minute here) falls on both runs of a round alike.
+    const pairedRatios = (ratio: (bare: MeRun, keycard: MeRun) => number) =>
+      result.keycard.map((keycard, round) => {
+        const bare = result.bare[round];
+        return bare === undefined ? NaN : ratio(bare, keycard);
+      });
+    const byRate = pairedRatios((bare, keycard) => keycard.requestsPerSecond / bare.requestsPerSecond);
+    const byCpu = pairedRatios((bare, keycard) => bare.serverCpuUsPerRequest / keycard.serverCpuUsPerRequest);
     lines.push(
       row(`bare Fastify route, ${result.bareBodyBytes}-byte body`, result.bare, 'baseline', '–'),
       row(
         `Keycard, ${result.label}, ${result.tokens.toLocaleString('en')} tokens, ${result.keycardBodyBytes}-byte body`,
         result.keycard,
-        `${ratioCell(byRate, result.target)}; ${byCpu.toFixed(2)}`,
+        `${ratioCell(median(byRate), result.target)} (${spread(byRate, 2)}); ${median(byCpu).toFixed(2)} (${spread(byCpu, 2)})`,
         formatStoreCalls(result.storeCallsMeasured),
       ),
     );
@@ -198,6 +200,7 @@ export function formatMeThroughput(results: readonly MeThroughput[]): string {
       `Each pairing: ${first.warmUpSeconds} s of warm-up on each server, then ${first.bare.length} alternating rounds (bare, Keycard, …) of wrk pinned to core 1, each server pinned to core 0:`,
       `\`${first.wrkCommand}\` (rotating-bearer.lua sends a different token on every request).`,
       'Before measuring, each Keycard server must answer 200 to one of its tokens and 401 to the same token with one character of its secret (opaque) or signature (JWT) changed.',
+      'Ratios are taken round by round (each Keycard run against the bare run just before it) and their median is given: a drift of the machine’s speed during the pairing then cancels out.',
       'Server CPU time is user and system time of the server process (every thread, from /proc) during each run, divided by the requests wrk counted: on a machine shared with other work it is steadier than req/s, as time spent waiting for the core does not count.',
       'Store calls are counted by a proxy around the store, from the end of the warm-up to the end of the last round; `touchSession` is the activity write each session gets at most once a minute, by design.',
     );

@@ -58,7 +58,7 @@ async function probeHealth(url: string, ms: number): Promise<{ latencies: number
 }
 
 export async function measureSignInStorm({
-  rounds = 3,
+  rounds = 5,
   seconds = 6,
   connections = 16,
 } = {}): Promise<SignInStorm> {
@@ -137,16 +137,19 @@ export function formatSignInStorm(result: SignInStorm): string {
   const raw = median(result.rawVerifyPerSecond);
   const rates = result.signIn.map((run) => run.requestsPerSecond);
   const signIn = median(rates);
+  // Each round's sign-in rate against the raw rate measured just before it, so a drift of the machine's speed
+  // falls on both alike; the median of those is the result.
+  const ratios = rates.map((rate, round) => rate / (result.rawVerifyPerSecond[round] ?? NaN));
   const failures = result.signIn.reduce((sum, run) => sum + run.non2xx + run.socketErrors, 0);
   const stormP99 = percentile(result.healthStorm, 0.99);
   const perSignIn = Object.entries(result.storeCallsPerSignIn)
     .map(([method, count]) => `${method} ${(count / result.signInsCounted).toFixed(2)}`)
     .join(', ');
   return [
-    `| measure (${result.connections} at once, ${result.rawVerifyPerSecond.length} alternating rounds of ${result.seconds} s, core 0) | per second, median | min–max | ratio (target) |`,
+    `| measure (${result.connections} at once, ${result.rawVerifyPerSecond.length} alternating rounds of ${result.seconds} s, core 0) | per second, median | min–max | ratio, median of the rounds (target) (min–max) |`,
     '|---|---|---|---|',
     `| raw argon2id verify, \`createArgon2PasswordHasher()\` (${(1000 / raw).toFixed(1)} ms each) | ${raw.toFixed(1)} | ${spread(result.rawVerifyPerSecond, 1)} | baseline |`,
-    `| POST /auth/sign_in over HTTP (p99 ${median(result.signIn.map((run) => run.p99Ms)).toFixed(0)} ms; ${failures} non-2xx) | ${signIn.toFixed(1)} | ${spread(rates, 1)} | ${ratioCell(signIn / raw, 0.9)} |`,
+    `| POST /auth/sign_in over HTTP (p99 ${median(result.signIn.map((run) => run.p99Ms)).toFixed(0)} ms; ${failures} non-2xx) | ${signIn.toFixed(1)} | ${spread(rates, 1)} | ${ratioCell(median(ratios), 0.9)} (${spread(ratios, 2)}) |`,
     '',
     `| GET /health at ${PROBES_PER_SECOND}/s from core 1 | probes | p50 ms | p99 ms (target < 50) | max ms |`,
     '|---|---|---|---|---|',
