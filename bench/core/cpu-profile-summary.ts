@@ -72,8 +72,9 @@ export function summariseCpuProfile(profile: CpuProfile, rows: number): string {
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  const [file, rows = '20'] = process.argv.slice(2);
-  if (file === undefined) {
+  const [file, rows = '20', ...rest] = process.argv.slice(2);
+  // A shell glob that matched several profiles would pass a second file as the row count.
+  if (file === undefined || rest.length > 0 || !/^\d+$/.test(rows)) {
     console.error('usage: npx tsx bench/core/cpu-profile-summary.ts <file.cpuprofile> [rows]');
     process.exit(2);
   }
