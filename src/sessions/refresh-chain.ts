@@ -22,7 +22,7 @@ export function nextRefreshSecret(key: Uint8Array, refreshSecret: string): strin
   return deriveSecret(key, REFRESH_LABEL, refreshSecret);
 }
 
-export function accessSecretFor(key: Uint8Array, refreshSecret: string): string {
+function accessSecretFor(key: Uint8Array, refreshSecret: string): string {
   return deriveSecret(key, ACCESS_LABEL, refreshSecret);
 }
 
@@ -38,6 +38,11 @@ export interface GenerationSecrets {
  */
 export function generationSecrets(key: Uint8Array, refreshSecret: string): GenerationSecrets {
   return { refresh: refreshSecret, access: accessSecretFor(key, refreshSecret) };
+}
+
+/** The secrets of the generation after the one whose refresh secret is `refreshSecret`. */
+export function nextGenerationSecrets(key: Uint8Array, refreshSecret: string): GenerationSecrets {
+  return generationSecrets(key, nextRefreshSecret(key, refreshSecret));
 }
 
 /** Derives the refresh secret `steps` generations after `refreshSecret`. */

@@ -4,9 +4,8 @@ import { parseRefreshToken, type RefreshTokenParts } from '../tokens/session-tok
 import {
   advanceRefreshSecret,
   type GenerationSecrets,
-  generationSecrets,
   MAX_CHAIN_WALK,
-  nextRefreshSecret,
+  nextGenerationSecrets,
 } from './refresh-chain.js';
 import type { Session, TokenRotation } from './session.js';
 import type { SessionContext } from './session-context.js';
@@ -62,7 +61,7 @@ export async function refreshSession(
         await endSession(context, session, 'expired');
         throw new KeycardError('session_expired');
       }
-      const next = generationSecrets(context.chainKey, nextRefreshSecret(context.chainKey, presented.secret));
+      const next = nextGenerationSecrets(context.chainKey, presented.secret);
       const rotation = rotationTo(context, session, next, now);
       if (await context.store.rotateSessionTokens(session.uuid, session.refreshHash, rotation)) {
         const rotated: Session = { ...session, ...rotation };
@@ -105,7 +104,7 @@ export async function refreshSession(
             context,
             session,
             user,
-            generationSecrets(context.chainKey, nextRefreshSecret(context.chainKey, presented.secret)),
+            nextGenerationSecrets(context.chainKey, presented.secret),
             claims,
           ),
         };
