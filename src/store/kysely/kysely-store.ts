@@ -134,20 +134,8 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
     return db.transaction().execute((trx) => moveToRevokedIn(trx, uuids, reason, revokedAt));
   }
 
-  /**
-   * INSERT … SELECT FROM users WHERE enabled, one statement: a session is only created for an account that exists
-   * and is enabled when it commits. On PostgreSQL the user row is share-locked, so `users disable` (an UPDATE of
-   * that row, then a revocation of its sessions) either comes first and this inserts nothing, or waits for this
-   * insert and then revokes the new session with the others. Returns whether it inserted.
-   */
-  async function insertSessionOfEnabledUser(
-    trx: Kysely<KeycardDatabase>,
-    session: Session,
-  ): Promise<boolean> {
-    const result = await trx.executeQuery(insertSessionOfEnabledUserQuery(sessionToRow(session)));
-    return result.numAffectedRows === 1n;
-  }
-  /** Every column of a session row, in the order `sessionToRow` gives them (the same for every session). */
+  // Sign-in's two statements, built and compiled once (see compiled-once.ts); every other query is built per call.
+  /** Every column of a session row: each value is bound by its column's name. */
   const sessionColumns = Object.keys(SESSION_COLUMN_TYPES) as (keyof SessionsTable)[];
   const insertSessionOfEnabledUserQuery = compiledOnce<SessionsTable, unknown>((parameter) => {
     let source = db
@@ -165,6 +153,21 @@ export function createKyselyStore(db: Kysely<KeycardDatabase>, errors: KyselyDia
   const findUserByEmailQuery = compiledOnce<{ email: string }, Selectable<UsersTable>>((parameter) =>
     db.selectFrom('users').selectAll().where('email', '=', parameter('email')),
   );
+
+  /**
+   * INSERT … SELECT FROM users WHERE enabled, one statement: a session is only created for an account that exists
+   * and is enabled when it commits. On PostgreSQL the user row is share-locked, so `users disable` (an UPDATE of
+   * that row, then a revocation of its sessions) either comes first and this inserts nothing, or waits for this
+   * insert and then revokes the new session with the others. Returns whether it inserted. `trx` is the database
+   * or a transaction of it.
+   */
+  async function insertSessionOfEnabledUser(
+    trx: Kysely<KeycardDatabase>,
+    session: Session,
+  ): Promise<boolean> {
+    const result = await trx.executeQuery(insertSessionOfEnabledUserQuery(sessionToRow(session)));
+    return result.numAffectedRows === 1n;
+  }
 
   return {
     ...createKyselyAuditLog(db, guard),
