@@ -32,10 +32,14 @@ export async function sessionFilterOf(keycard: Keycard, values: SelectorValues):
   };
 }
 
+/** The narrowing selectors given (`--user`, `--api-version`, `--group`), by option name. */
+export function narrowingSelectorsOf(values: SelectorValues): ('user' | 'api-version' | 'group')[] {
+  return (['user', 'api-version', 'group'] as const).filter((name) => values[name] !== undefined);
+}
+
 /** Checks the selector options before anything is opened; throws `UsageError`. */
 export function checkSelector(values: SelectorValues, others: readonly string[] = []): void {
-  const narrowing =
-    values.user !== undefined || values['api-version'] !== undefined || values.group !== undefined;
+  const narrowing = narrowingSelectorsOf(values).length > 0;
   if (values.all === true && (narrowing || others.length > 0)) {
     throw new UsageError('--all cannot be combined with another selector');
   }

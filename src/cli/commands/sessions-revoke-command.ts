@@ -3,7 +3,12 @@ import { UsageError } from '../exit-codes.js';
 import { withAdminKeycard } from '../open-admin-keycard.js';
 import { parseCommandLine } from '../parse-command-line.js';
 import { plural, printJson } from '../print-output.js';
-import { checkSelector, selectorOptions, sessionFilterOf } from '../session-selector.js';
+import {
+  checkSelector,
+  narrowingSelectorsOf,
+  selectorOptions,
+  sessionFilterOf,
+} from '../session-selector.js';
 
 export const sessionsRevokeCommand: Command = {
   name: 'sessions revoke',
@@ -39,10 +44,8 @@ session; 2 usage (no selector, --all without --yes).
     });
     const session = values.session;
     checkSelector(values, session === undefined ? [] : ['--session']);
-    if (
-      session !== undefined &&
-      (values.user !== undefined || values['api-version'] !== undefined || values.group !== undefined)
-    ) {
+    const narrowing = narrowingSelectorsOf(values);
+    if (session !== undefined && narrowing.length > 0) {
       throw new UsageError('--session cannot be combined with another selector');
     }
     if (values.all === true && values.yes !== true) {
@@ -54,9 +57,8 @@ session; 2 usage (no selector, --all without --yes).
         // Everyone signed out: the global stamp refuses every token issued before, self-contained ones too.
         if (values.all === true) await keycard.admin.bumpStamp('global', '');
         // A whole group signed out, likewise (narrowed by user or API version, it is not the whole group).
-        const { group } = values;
-        if (group !== undefined && values.user === undefined && values['api-version'] === undefined) {
-          await keycard.admin.bumpStamp('group', group);
+        if (values.group !== undefined && narrowing.length === 1) {
+          await keycard.admin.bumpStamp('group', values.group);
         }
         return count;
       }
