@@ -1,16 +1,26 @@
-import type { FastifyReply, FastifyRequest, onRouteHookHandler, preHandlerHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRouteHookHandler,
+  preHandlerHookHandler,
+  RouteHandlerMethod,
+} from 'fastify';
 import type { Keycard } from '../keycard.js';
 import { resolveRequestApiVersion } from './resolve-api-version.js';
 
 /**
- * What every route does before its handler, as an onRoute hook that puts it in front of each route's own
- * preHandler: the response headers every answer carries (`Cache-Control: no-store`, and `Connection: close` once
- * the app is closing: see `closeGracefully`) and the request's API version.
+ * What every route does before its handler, put there by an onRoute hook: the response headers every answer
+ * carries (`Cache-Control: no-store`, and `Connection: close` once the app is closing: see `closeGracefully`) and
+ * the request's API version.
  *
- * Done per route rather than as app-wide preHandler and onSend hooks because each hook costs every request a turn
- * of Fastify's hook runner: a route whose own preHandler is one callback-style function (`requireSession`, on the
- * hot path of every authenticated request) gets a single function doing both. Error answers get their headers in
- * `replyWithError`, which every error goes through.
+ * It runs at the start of the route's handler rather than as a hook, and so does the route's own preHandler when
+ * that is one callback-style function (`requireSession`, on the hot path of every authenticated request): each
+ * preHandler costs every request a turn of Fastify's hook runner (three closures), and a route with no preHandler
+ * at all skips the runner. Nothing runs between the preHandler stage and the handler, and an error thrown or
+ * passed on here reaches Fastify's error handler as it would from a preHandler. Other preHandlers (async, or
+ * several) stay preHandlers, after the preamble. Error answers get their headers in `replyWithError`, which every
+ * error goes through.
  */
 export function routePreamble(keycard: Keycard, isClosing: () => boolean): onRouteHookHandler {
   const prepare = (request: FastifyRequest, reply: FastifyReply): void => {
@@ -29,21 +39,82 @@ export function routePreamble(keycard: Keycard, isClosing: () => boolean): onRou
   };
 
   return (route) => {
-    const own = route.preHandler;
+    const own: unknown = route.preHandler;
+    const handler = route.handler;
     if (own === undefined) {
-      route.preHandler = preamble;
-    } else if (typeof own === 'function' && own.length === 3 && own.constructor.name !== 'AsyncFunction') {
-      route.preHandler = function preambleThen(request, reply, done) {
-        try {
-          prepare(request, reply);
-        } catch (error) {
-          done(error as Error);
+      route.handler = function preambleThenHandler(request, reply) {
+        prepare(request, reply);
+        return handler.call(this, request, reply);
+      };
+    } else if (isCallbackPreHandler(own)) {
+      delete route.preHandler;
+      route.handler = preHandlerThen(prepare, own, handler);
+    } else if (route.preHandler !== undefined) {
+      const hooks = route.preHandler;
+      route.preHandler = [preamble, ...(Array.isArray(hooks) ? hooks : [hooks])];
+    }
+  };
+}
+
+/** A preHandler that calls `done` (at once or later) rather than returning a promise. */
+type CallbackPreHandler = (
+  this: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error | null) => void,
+) => void;
+
+function isCallbackPreHandler(hook: unknown): hook is CallbackPreHandler {
+  return typeof hook === 'function' && hook.length === 3 && hook.constructor.name !== 'AsyncFunction';
+}
+
+/**
+ * A handler that runs `prepare`, then the callback-style preHandler `own`, then `handler`. When `own` calls back
+ * at once (a session the in-process cache holds), the handler's result is returned as it is, so Fastify sends it
+ * without a turn of the loop. When `own` calls back later, a promise of the handler's result is returned; a
+ * handler that answers with `reply.send` and returns nothing then gets the reply returned for it, which Fastify
+ * waits on (a promise of undefined would have Fastify send an empty answer first).
+ */
+function preHandlerThen(
+  prepare: (request: FastifyRequest, reply: FastifyReply) => void,
+  own: CallbackPreHandler,
+  handler: RouteHandlerMethod,
+): RouteHandlerMethod {
+  return function authenticatedHandler(request, reply) {
+    prepare(request, reply);
+    // What `own` did before returning: called back (with an error or none), or not yet.
+    const early: { calledBack: boolean; failure: Error | undefined } = {
+      calledBack: false,
+      failure: undefined,
+    };
+    let resume: ((error?: Error) => void) | undefined;
+    own.call(this, request, reply, (error) => {
+      const passed = error ?? undefined;
+      if (resume !== undefined) {
+        resume(passed);
+        return;
+      }
+      early.calledBack = true;
+      early.failure = passed;
+    });
+    if (early.calledBack) {
+      if (early.failure !== undefined) throw early.failure;
+      return handler.call(this, request, reply);
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      resume = (error) => {
+        if (error !== undefined) {
+          reject(error);
           return;
         }
-        void own.call(this, request, reply, done);
+        try {
+          const result: unknown = handler.call(this, request, reply);
+          resolve(result === undefined ? reply : result);
+        } catch (thrown) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as the handler threw it, as Fastify would
+          reject(thrown);
+        }
       };
-    } else {
-      route.preHandler = [preamble, ...(Array.isArray(own) ? own : [own])];
-    }
+    });
   };
 }
