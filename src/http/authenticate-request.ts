@@ -21,15 +21,24 @@ const SCHEME = 'bearer';
 export function bearerTokenOf(header: string): string {
   if (header.trim() === '') throw new KeycardError('token_missing');
   const isBearer =
-    header.length > SCHEME.length &&
-    header.slice(0, SCHEME.length).toLowerCase() === SCHEME &&
-    header.charCodeAt(SCHEME.length) === 0x20;
+    header.length > SCHEME.length && startsWithScheme(header) && header.charCodeAt(SCHEME.length) === 0x20;
   if (!isBearer) {
     throw /^bearer\b/i.test(header) ? new KeycardError('token_invalid') : new KeycardError('token_missing');
   }
   const token = header.slice(SCHEME.length + 1).trim();
   if (token === '' || /\s/.test(token)) throw new KeycardError('token_invalid');
   return token;
+}
+
+/**
+ * Whether `header` starts with `bearer` in any case, compared by character code: `c | 0x20` is the lower case of
+ * an ASCII letter, and only `B` and `b` give `b`. No string is made, as `slice().toLowerCase()` would.
+ */
+function startsWithScheme(header: string): boolean {
+  for (let at = 0; at < SCHEME.length; at += 1) {
+    if ((header.charCodeAt(at) | 0x20) !== SCHEME.charCodeAt(at)) return false;
+  }
+  return true;
 }
 
 /**

@@ -23,13 +23,14 @@ export function authenticateCachedAccessToken(
   // No parseAccessToken and its patterns here: a session uuid the cache holds is well formed by construction
   // (anything else is a miss), and only the one secret whose hash matches gets through.
   if (accessToken.charCodeAt(UUID_LENGTH) !== DOT) return undefined;
-  const slot = context.cache.findTrusted(accessToken.slice(0, UUID_LENGTH));
+  // One reading of the clock for the whole check: it is not free, and this runs on every request.
+  const now = context.clock.now();
+  const slot = context.cache.findTrusted(accessToken.slice(0, UUID_LENGTH), now);
   if (slot === -1) return undefined;
   if (!context.cache.accessHashMatches(slot, hashSecret(accessToken.slice(UUID_LENGTH + 1))))
     return undefined;
   const entry = context.cache.entryAt(slot);
   const { session } = entry;
-  const now = context.clock.now();
   if (isSessionExpired(context.lifetimes, session, now) || now >= session.accessExpiresAt) return undefined;
   if (now - session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
   if (context.deniedApiVersions.size !== 0 && context.deniedApiVersions.has(session.apiVersion))

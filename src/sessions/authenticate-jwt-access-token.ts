@@ -43,10 +43,10 @@ export function verifyJwtAccessToken(
   context: SessionContext,
   accessToken: string,
   policy?: JwtPolicy,
+  now = context.clock.now(),
 ): JwtClaims {
   let claims: JwtClaims;
   try {
-    const now = context.clock.now();
     claims =
       policy === undefined
         ? verifiedAccessTokensOf(context.jwt).verify(accessToken, now)
@@ -77,18 +77,20 @@ export function authenticateCachedJwtAccessToken(
   context: SessionContext,
   accessToken: string,
 ): CachedSession | undefined {
+  // One reading of the clock for the whole check: it is not free, and this runs on every request.
+  const now = context.clock.now();
   let claims: JwtClaims;
   try {
-    claims = verifyJwtAccessToken(context, accessToken);
+    claims = verifyJwtAccessToken(context, accessToken, undefined, now);
   } catch (error) {
     if (isUnknownKey(error)) return undefined; // perhaps another node's new key: the async path reads the keys
     throw error;
   }
-  const slot = context.cache.findTrusted(claims.sid ?? '');
+  const slot = context.cache.findTrusted(claims.sid ?? '', now);
   if (slot === -1) return undefined;
   const entry = context.cache.entryAt(slot);
-  if (!accepts(context, entry, claims)) return undefined;
-  if (context.clock.now() - entry.session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
+  if (!accepts(context, entry, claims, now)) return undefined;
+  if (now - entry.session.updatedAt >= TOUCH_INTERVAL_MS) return undefined;
   if (context.deniedApiVersions.size !== 0 && context.deniedApiVersions.has(entry.session.apiVersion)) {
     return undefined;
   }
@@ -118,7 +120,7 @@ export async function authenticateJwtAccessToken(
   const sessionUuid = claims.sid ?? '';
   const slot = context.cache.findTrusted(sessionUuid);
   let entry = slot === -1 ? undefined : context.cache.entryAt(slot);
-  if (entry !== undefined && accepts(context, entry, claims)) {
+  if (entry !== undefined && accepts(context, entry, claims, context.clock.now())) {
     context.cache.countLocalHit();
   } else {
     const load = () => context.store.findSessionAndUser(sessionUuid);
@@ -146,11 +148,11 @@ export async function authenticateJwtAccessToken(
   return { ...entry, claims };
 }
 
-function accepts(context: SessionContext, entry: CachedSession, claims: JwtClaims): boolean {
+function accepts(context: SessionContext, entry: CachedSession, claims: JwtClaims, now: number): boolean {
   return (
     subjectOf(entry.session) === claims.sub &&
     entry.session.uuid === claims.sid &&
-    !isSessionExpired(context.lifetimes, entry.session, context.clock.now())
+    !isSessionExpired(context.lifetimes, entry.session, now)
   );
 }
 

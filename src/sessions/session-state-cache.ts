@@ -86,9 +86,9 @@ export class SessionStateCache {
    * synchronous and allocating nothing. The slot is valid until the cache next changes. Not counted: whoever
    * answers a request from the slot calls `countLocalHit`, once.
    */
-  findTrusted(sessionUuid: string): number {
+  findTrusted(sessionUuid: string, now = this.#clock.now()): number {
     const slot = this.#local.find(sessionUuid);
-    if (slot === -1 || !this.#trusts(this.#local.validatedAtOf(slot), this.#clock.now())) return -1;
+    if (slot === -1 || !this.#trusts(this.#local.validatedAtOf(slot), now)) return -1;
     return slot;
   }
 
