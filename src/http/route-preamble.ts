@@ -99,12 +99,17 @@ function preHandlerThen(
     });
     if (early.calledBack) {
       if (early.failure !== undefined) throw early.failure;
-      return handler.call(this, request, reply);
+      // As Fastify does after a preHandler: one that answered itself leaves nothing for the handler to do.
+      return reply.sent ? undefined : handler.call(this, request, reply);
     }
     return new Promise<unknown>((resolve, reject) => {
       resume = (error) => {
         if (error !== undefined) {
           reject(error);
+          return;
+        }
+        if (reply.sent) {
+          resolve(reply);
           return;
         }
         try {

@@ -58,6 +58,23 @@ describe('routePreamble', () => {
         calls.push('handler');
         throw new KeycardError('not_found');
       });
+      app.get(
+        `/${when}/answered`,
+        {
+          preHandler: (request, reply, done) => {
+            const answer = () => {
+              void reply.code(418).send({ answered: 'by the preHandler' });
+              done();
+            };
+            if (later) setImmediate(answer);
+            else answer();
+          },
+        },
+        () => {
+          calls.push('handler');
+          return { route: 'answered' };
+        },
+      );
       app.get(`/${when}/async`, { preHandler: callback(later) }, async () => {
         calls.push('handler');
         await new Promise((resolve) => setImmediate(resolve));
@@ -131,6 +148,16 @@ describe('routePreamble', () => {
       expect(response.statusCode).toBe(404);
       expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
       expect(calls).toEqual(['preHandler 20200115', 'handler']);
+    },
+  );
+
+  it.each(['now', 'later'])(
+    'leaves the handler out when the preHandler answered itself (calling back %s)',
+    async (when) => {
+      const response = await app.inject({ url: `/${when}/answered` });
+      expect(response.statusCode).toBe(418);
+      expect(response.json()).toEqual({ answered: 'by the preHandler' });
+      expect(calls).toEqual([]);
     },
   );
 
