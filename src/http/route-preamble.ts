@@ -39,19 +39,19 @@ export function routePreamble(keycard: Keycard, isClosing: () => boolean): onRou
   };
 
   return (route) => {
-    const own: unknown = route.preHandler;
+    const own = route.preHandler;
     const handler = route.handler;
+    const callbackStyle = callbackPreHandlerOf(own);
     if (own === undefined) {
       route.handler = function preambleThenHandler(request, reply) {
         prepare(request, reply);
         return handler.call(this, request, reply);
       };
-    } else if (isCallbackPreHandler(own)) {
+    } else if (callbackStyle !== undefined) {
       delete route.preHandler;
-      route.handler = preHandlerThen(prepare, own, handler);
-    } else if (route.preHandler !== undefined) {
-      const hooks = route.preHandler;
-      route.preHandler = [preamble, ...(Array.isArray(hooks) ? hooks : [hooks])];
+      route.handler = preHandlerThen(prepare, callbackStyle, handler);
+    } else {
+      route.preHandler = [preamble, ...(Array.isArray(own) ? own : [own])];
     }
   };
 }
@@ -64,8 +64,11 @@ type CallbackPreHandler = (
   done: (error?: Error | null) => void,
 ) => void;
 
-function isCallbackPreHandler(hook: unknown): hook is CallbackPreHandler {
-  return typeof hook === 'function' && hook.length === 3 && hook.constructor.name !== 'AsyncFunction';
+/** `hook` if it is one callback-style function (three parameters, not async); else undefined. */
+function callbackPreHandlerOf(hook: unknown): CallbackPreHandler | undefined {
+  return typeof hook === 'function' && hook.length === 3 && hook.constructor.name !== 'AsyncFunction'
+    ? (hook as CallbackPreHandler)
+    : undefined;
 }
 
 /**

@@ -110,62 +110,69 @@ describe('routePreamble', () => {
     expect(response.headers.connection).not.toBe('close');
   });
 
-  it.each(['now', 'later'])(
-    'runs a preHandler calling back %s after the preamble and before the handler',
-    async (when) => {
-      const response = await app.inject({ url: `/${when}`, headers: { 'x-api-version': '20190520' } });
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ route: when });
+  /**
+   * Each route with a callback-style preHandler, which calls back now (at once) and later (on another turn): the
+   * answer, and what ran before it. Every answer carries the preamble's header, errors too.
+   */
+  const routes = [
+    {
+      what: 'runs the preHandler after the preamble and before the handler',
+      path: '',
+      headers: { 'x-api-version': '20190520' },
+      status: 200,
+      body: (when: string): unknown => ({ route: when }),
+      ran: ['preHandler 20190520', 'handler'],
+    },
+    {
+      what: 'answers the error the preHandler passes on, without running the handler',
+      path: '/refused',
+      status: 401,
+      body: () => ({ error: expect.objectContaining({ code: 'token_invalid' }) as unknown }),
+      ran: ['preHandler 20200115'],
+    },
+    {
+      what: 'waits for a handler that answers with reply.send: one answer, not an empty one first',
+      path: '/sends',
+      status: 200,
+      body: () => ({ sent: 'by reply.send' }),
+      ran: ['preHandler 20200115', 'handler'],
+    },
+    {
+      what: 'answers the error a handler throws',
+      path: '/throws',
+      status: 404,
+      body: () => ({ error: expect.objectContaining({ code: 'not_found' }) as unknown }),
+      ran: ['preHandler 20200115', 'handler'],
+    },
+    {
+      what: 'leaves the handler out when the preHandler answered itself',
+      path: '/answered',
+      status: 418,
+      body: () => ({ answered: 'by the preHandler' }),
+      ran: [],
+    },
+    {
+      what: 'awaits an async handler',
+      path: '/async',
+      status: 200,
+      body: () => ({ route: 'async' }),
+      ran: ['preHandler 20200115', 'handler'],
+    },
+  ];
+
+  it.each(routes.flatMap((route) => ['now', 'later'].map((when) => ({ ...route, when }))))(
+    '$what (preHandler calling back $when)',
+    async ({ when, path, headers, status, body, ran }) => {
+      const response = await app.inject({
+        url: `/${when}${path}`,
+        ...(headers === undefined ? {} : { headers }),
+      });
+      expect(response.statusCode).toBe(status);
+      expect(response.json()).toEqual(body(when));
       expect(response.headers['cache-control']).toBe('no-store');
-      expect(calls).toEqual(['preHandler 20190520', 'handler']);
+      expect(calls).toEqual(ran);
     },
   );
-
-  it.each(['now', 'later'])(
-    'answers the error a preHandler calling back %s passes on, without running the handler',
-    async (when) => {
-      const response = await app.inject({ url: `/${when}/refused` });
-      expect(response.statusCode).toBe(401);
-      expect(response.json()).toMatchObject({ error: { code: 'token_invalid' } });
-      expect(response.headers['cache-control']).toBe('no-store');
-      expect(calls).toEqual(['preHandler 20200115']);
-    },
-  );
-
-  it.each(['now', 'later'])(
-    'waits for a handler that answers with reply.send (preHandler calling back %s): one answer, not an empty one first',
-    async (when) => {
-      const response = await app.inject({ url: `/${when}/sends` });
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ sent: 'by reply.send' });
-    },
-  );
-
-  it.each(['now', 'later'])(
-    'answers the error a handler throws (preHandler calling back %s)',
-    async (when) => {
-      const response = await app.inject({ url: `/${when}/throws` });
-      expect(response.statusCode).toBe(404);
-      expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
-      expect(calls).toEqual(['preHandler 20200115', 'handler']);
-    },
-  );
-
-  it.each(['now', 'later'])(
-    'leaves the handler out when the preHandler answered itself (calling back %s)',
-    async (when) => {
-      const response = await app.inject({ url: `/${when}/answered` });
-      expect(response.statusCode).toBe(418);
-      expect(response.json()).toEqual({ answered: 'by the preHandler' });
-      expect(calls).toEqual([]);
-    },
-  );
-
-  it.each(['now', 'later'])('awaits an async handler (preHandler calling back %s)', async (when) => {
-    const response = await app.inject({ url: `/${when}/async` });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ route: 'async' });
-  });
 
   it('leaves an async preHandler to Fastify, after the preamble', async () => {
     const response = await app.inject({ url: '/async-hook?api=20190520' });
