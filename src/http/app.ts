@@ -121,7 +121,8 @@ export async function buildApp(keycard: Keycard, options: AppOptions = {}): Prom
   app.setNotFoundHandler((request, reply) => replyWithError(new KeycardError('not_found'), request, reply));
   // Every answer is about one caller: nothing may be kept by a shared cache, and token responses not at all.
   // Once the app is closing, every answer also ends its connection (see `closeGracefully`). Both, and the API
-  // version, are set in front of each route's own preHandler (errors get the headers in `replyWithError`).
+  // version, are set at the start of each route's handler, before its preHandler (see routePreamble; errors get
+  // the headers in `replyWithError`).
   app.addHook('onRoute', routePreamble(keycard, trackClosing(app)));
 
   if (options.metrics !== undefined) instrumentRequests(app, options.metrics.requestDurations);
