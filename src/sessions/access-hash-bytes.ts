@@ -9,8 +9,14 @@ const SEXTETS = new Uint8Array(128).fill(64);
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 for (let index = 0; index < ALPHABET.length; index += 1) SEXTETS[ALPHABET.charCodeAt(index)] = index;
 
-function sextetOf(code: number): number {
-  return code < 128 ? (SEXTETS[code] ?? 64) : 64;
+/**
+ * The sextet of the character at `index` of `text` in its low six bits, with bit 6 (64) set when the character is
+ * outside the base64url alphabet. No branch: `code & 127` keeps the index in the table, and a code above 127
+ * gets bit 6 as well.
+ */
+function sextetAt(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return (SEXTETS[code & 127] ?? 64) | (((127 - code) >> 31) & 64);
 }
 
 /** Decodes a stored-form hash into `into[offset..offset+31]`; false if it is not one (then `into` is garbage). */
@@ -20,8 +26,8 @@ export function decodeAccessHash(text: string, into: Uint8Array, offset: number)
   let pending = 0;
   let written = offset;
   for (let index = 0; index < ACCESS_HASH_LENGTH; index += 1) {
-    const sextet = sextetOf(text.charCodeAt(index));
-    if (sextet === 64) return false;
+    const sextet = sextetAt(text, index);
+    if ((sextet & 64) !== 0) return false;
     pending = (pending << 6) | sextet;
     bits += 6;
     if (bits >= 8) {
@@ -32,16 +38,6 @@ export function decodeAccessHash(text: string, into: Uint8Array, offset: number)
     }
   }
   return pending === 0; // the two bits left over are zero in canonical base64url
-}
-
-/**
- * The sextet of the character at `index` of `text` in its low six bits, with bit 6 (64) set when the character is
- * outside the base64url alphabet. No branch: `code & 127` keeps the index in the table, and a code above 127
- * gets bit 6 as well.
- */
-function sextetAt(text: string, index: number): number {
-  const code = text.charCodeAt(index);
-  return (SEXTETS[code & 127] ?? 64) | (((127 - code) >> 31) & 64);
 }
 
 /**

@@ -60,6 +60,12 @@ describe('access hash bytes', () => {
         expect(accessHashEquals(changed, stored, 0), `${position} ${JSON.stringify(replacement)}`).toBe(
           expected,
         );
+        // Decoding takes the same text exactly when it is the canonical form of some 32 bytes.
+        const decoded = new Uint8Array(ACCESS_HASH_BYTES);
+        expect(decodeAccessHash(changed, decoded, 0)).toBe(
+          /^[A-Za-z0-9_-]{43}$/.test(changed) &&
+            Buffer.from(changed, 'base64url').toString('base64url') === changed,
+        );
         if (!expected) refused += 1;
       }
     }

@@ -30,8 +30,8 @@ describe('UUID words', () => {
     const uuid = '01234567-89ab-cdef-0123-456789abcdef';
     const into = new Uint32Array(UUID_WORDS);
     // Upper case, the letters next to the hex range, a dash, and characters above 127 whose low seven bits are
-    // those of a hex digit ('°' is 0xb0, whose low bits are '0'; 'š' is 0x161, low bits 'a'; 'ł' is 0x142,
-    // low bits 'B'), which a table indexed by `code & 127` alone would take for digits.
+    // those of a hex digit ('°' is 0xb0, whose low bits are '0'; 'š' is 0x161, low bits 'a'; 'ä' is 0xe4,
+    // low bits 'd'), which a table indexed by `code & 127` alone would take for digits.
     const replacements = [
       'A',
       'F',
@@ -44,7 +44,7 @@ describe('UUID words', () => {
       ' ',
       '\u00b0',
       '\u0161',
-      '\u0142',
+      '\u00e4',
       '\u0130',
     ];
     for (const position of DIGIT_POSITIONS) {
