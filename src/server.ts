@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock } from './core/clock.js';
 import type { KeycardConfig } from './core/config.js';
+import { holdNextTickShapes } from './core/next-tick-shapes.js';
 import { buildApp } from './http/app.js';
 import { keycardOptionsFrom } from './keycard-options.js';
 import { closeGracefully } from './http/close-gracefully.js';
@@ -34,6 +35,9 @@ export async function startServer(
   config: KeycardConfig,
   { store, secret, logger }: { store: KeycardStore; secret: Uint8Array; logger: Logger },
 ): Promise<RunningServer> {
+  // A server may sit idle before its first request; this keeps every request's ticks fast after that (once per
+  // process; `keycard serve` has done it at start already).
+  holdNextTickShapes();
   const clock = systemClock;
   let lastRedisError = 0;
   // Metrics are off unless an operator said where they may be read: a port of their own or a token.
