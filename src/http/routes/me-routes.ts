@@ -38,16 +38,16 @@ const NO_ACCESS: CachedAccess = {
   permissionSet: new Set(),
 };
 
-const serialized = new WeakMap<object, string>();
+/** The JSON of a presented body, kept on the body itself: JSON.stringify leaves symbol keys out. */
+const JSON_TEXT = Symbol('json text');
+type PresentedBody = Static<typeof MeBody> & { [JSON_TEXT]?: string };
 
+/**
+ * The body's kept JSON, or its JSON now (a legacy account's body, an error reply). A property on the body rather
+ * than a WeakMap beside it: one load instead of a hash lookup, on every request.
+ */
 function serializeOnce(data: unknown): string {
-  if (typeof data !== 'object' || data === null) return JSON.stringify(data);
-  let json = serialized.get(data);
-  if (json === undefined) {
-    json = JSON.stringify(data);
-    serialized.set(data, json);
-  }
-  return json;
+  return (data as PresentedBody | null)?.[JSON_TEXT] ?? JSON.stringify(data);
 }
 
 /** Who is calling: the hot path every app hits on every request, answered from the session cache. */
@@ -58,24 +58,22 @@ export function meRoutes(keycard: Keycard, cookies?: TrustedOrigins): FastifyPlu
   // has lapsed; both are compared by identity or a boolean, so a steady caller allocates nothing.
   const presented = new WeakMap<
     CachedSession,
-    { body: Static<typeof MeBody>; access: CachedAccess; elevated: boolean }
+    { body: PresentedBody; access: CachedAccess; elevated: boolean }
   >();
   const presentMe = (caller: CachedSession, access: CachedAccess) => {
     const elevated = keycard.isElevated(caller.session);
     let held = presented.get(caller);
     if (held?.access !== access || held.elevated !== elevated) {
       const { elevatedUntil } = caller.session;
-      held = {
-        body: {
-          user: caller.user === null ? null : presentUser(caller.user),
-          session: presentSession(caller.session, keycard.lifetimes),
-          roles: [...access.roles],
-          permissions: [...access.permissions],
-          elevated_until: elevated && elevatedUntil !== null ? isoTime(elevatedUntil) : null,
-        },
-        access,
-        elevated,
+      const body: PresentedBody = {
+        user: caller.user === null ? null : presentUser(caller.user),
+        session: presentSession(caller.session, keycard.lifetimes),
+        roles: [...access.roles],
+        permissions: [...access.permissions],
+        elevated_until: elevated && elevatedUntil !== null ? isoTime(elevatedUntil) : null,
       };
+      body[JSON_TEXT] = JSON.stringify(body);
+      held = { body, access, elevated };
       presented.set(caller, held);
     }
     return held.body;
