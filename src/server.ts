@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { systemClock } from './core/clock.js';
 import type { KeycardConfig } from './core/config.js';
-import { holdNextTickShapes } from './core/next-tick-shapes.js';
+import { holdNextTickShapes } from './verify/next-tick-shapes.js';
 import { buildApp } from './http/app.js';
 import { keycardOptionsFrom } from './keycard-options.js';
 import { closeGracefully } from './http/close-gracefully.js';

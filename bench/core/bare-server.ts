@@ -6,7 +6,7 @@
  * in V8's slow state for `process.nextTick` and flatter Keycard: the baseline stays at its best.
  */
 import Fastify from 'fastify';
-import { holdNextTickShapes } from '../../src/core/next-tick-shapes.js';
+import { holdNextTickShapes } from '../../src/verify/next-tick-shapes.js';
 
 holdNextTickShapes();
 

@@ -23,7 +23,7 @@ import { rolesGrantCommand, rolesRevokeCommand } from './commands/roles-grant-co
 import { rolesListCommand } from './commands/roles-list-command.js';
 import { CommandFailedError, ExitCode, StoreUnreachableError, UsageError } from './exit-codes.js';
 import { isUnreachable } from './open-admin-keycard.js';
-import { holdNextTickShapes } from '../core/next-tick-shapes.js';
+import { holdNextTickShapes } from '../verify/next-tick-shapes.js';
 
 // First, before the process can sit idle: see next-tick-shapes.ts.
 holdNextTickShapes();

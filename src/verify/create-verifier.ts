@@ -6,6 +6,7 @@ import { RevocationState } from './revocation-state.js';
 import { createSseRevocationFeed, type SseRevocationFeedOptions } from './sse-revocation-feed.js';
 import { isTokenError, TokenError, type TokenErrorCode } from './token-error.js';
 import { type JwtPolicy, verifyJwt } from './verify-jwt.js';
+import { holdNextTickShapes } from './next-tick-shapes.js';
 
 export interface VerifierOptions {
   /** Keycard's `KEYCARD_ISSUER`. */
@@ -61,6 +62,9 @@ export interface Verifier {
  * (`verifyJwt`), and revocations and stamps from a feed, so an ended session is refused within milliseconds.
  */
 export function createVerifier(options: VerifierOptions): Verifier {
+  // A service that verifies tokens may sit idle before its first request, as a Keycard server may: see
+  // next-tick-shapes.ts (once per process).
+  holdNextTickShapes();
   const now = options.now ?? Date.now;
   const jwks = new JwksCache({
     jwksUrl: options.jwksUrl,

@@ -26,3 +26,4 @@ export { createSseRevocationFeed } from './sse-revocation-feed.js';
 export { createRedisRevocationFeed } from './redis-revocation-feed.js';
 export { isTokenError, TokenError, type TokenErrorCode } from './token-error.js';
 export { verifyJwt, type JwtPolicy } from './verify-jwt.js';
+export { holdNextTickShapes } from './next-tick-shapes.js';

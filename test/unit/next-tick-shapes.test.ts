@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdNextTickShapes } from '../../src/core/next-tick-shapes.js';
+import { holdNextTickShapes } from '../../src/verify/next-tick-shapes.js';
 
 const child = join(import.meta.dirname, '../support/next-tick-feedback-child.ts');
 
@@ -12,7 +12,7 @@ const child = join(import.meta.dirname, '../support/next-tick-feedback-child.ts'
  * The child's stdout is a file: V8 prints through C's stdio, which loses the end of its output on the
  * non-blocking socket Node gives a child for a piped stdout.
  */
-async function tickLiteralFeedback(mode: 'hold' | 'plain'): Promise<string[]> {
+async function tickLiteralFeedback(mode: 'hold' | 'verifier' | 'plain'): Promise<string[]> {
   const folder = mkdtempSync(join(tmpdir(), 'keycard-next-tick-'));
   try {
     const output = join(folder, 'stdout.txt');
@@ -49,6 +49,12 @@ describe('holding a tick object', () => {
   it('keeps every key of the tick object literal monomorphic across full collections', async () => {
     const states = await tickLiteralFeedback('hold');
     // async_id_symbol, trigger_async_id_symbol, callback, args
+    expect(states).toHaveLength(4);
+    expect(states.every((state) => state === 'MONOMORPHIC')).toBe(true);
+  });
+
+  it('is held by creating a keycard/verify verifier', async () => {
+    const states = await tickLiteralFeedback('verifier');
     expect(states).toHaveLength(4);
     expect(states.every((state) => state === 'MONOMORPHIC')).toBe(true);
   });

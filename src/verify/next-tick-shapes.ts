@@ -20,7 +20,8 @@ let held: object | undefined;
  * alive (each map holds its parent), so the cached map stays the one every tick object gets.
  *
  * Call it as early as possible: a collection before the call may have done the harm already. It is idempotent,
- * costs one tick object, and leaves no async hook enabled. Returns whether a tick object is held.
+ * costs one tick object, and leaves no async hook enabled. Returns whether a tick object is held. `keycard`,
+ * `startServer` and `createVerifier` call it; `keycard/verify` exports it for any other Node service.
  */
 export function holdNextTickShapes(): boolean {
   held ??= aTickObject();
