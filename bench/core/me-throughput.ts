@@ -100,10 +100,17 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
         cpus: '1',
         env: { KEYCARD_BENCH_TOKENS: tokensFile },
       });
-      const bare = await startFasterBare(keycardBodyBytes, (url) => load(url, warmUpSeconds));
+      // The bare server holds a tick object as Keycard does (bare-server.ts), so an idle spell cannot slow it.
+      const bare = await startBenchProcess(
+        join(import.meta.dirname, 'bare-server.ts'),
+        [String(keycardBodyBytes)],
+        {},
+        '0',
+      );
       try {
         const bareBodyBytes = Buffer.byteLength((await send(`${bare.url}/me`, 'GET')).body);
         // Warm-up: JIT, connection set-up, and every token's session read into Keycard's cache once.
+        await runWrk(load(bare.url, warmUpSeconds));
         await runWrk(load(keycard.url, warmUpSeconds));
         const callsBefore = await keycard.storeCalls();
         const bareRuns: MeRun[] = [];
@@ -132,40 +139,6 @@ export async function measureMeThroughput(options: MeThroughputOptions): Promise
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
-  }
-}
-
-/**
- * The bare route's server: the faster of two processes, each warmed up with `warmUp` and then measured once with
- * it (CPU time a request); the other is stopped. A Node 20 process can run the same code some 25% slower for
- * its whole life (each `process.nextTick` then goes through V8's runtime: see README, Performance), and a
- * baseline in that state would flatter Keycard; the faster of two is in it far more rarely.
- */
-async function startFasterBare(
-  bodyBytes: number,
-  warmUp: (url: string) => WrkOptions,
-): Promise<BenchProcess> {
-  const candidates: { server: BenchProcess; cpu: number }[] = [];
-  let kept: BenchProcess | undefined;
-  try {
-    // Each is loaded as soon as it listens: a process left idle for some seconds before its first load is the
-    // one likely to fall into the slow state.
-    for (let started = 0; started < 2; started += 1) {
-      const server = await startBenchProcess(
-        join(import.meta.dirname, 'bare-server.ts'),
-        [String(bodyBytes)],
-        {},
-        '0',
-      );
-      const candidate = { server, cpu: Infinity };
-      candidates.push(candidate);
-      await runWrk(warmUp(server.url));
-      candidate.cpu = (await measuredRun(server, warmUp(server.url))).serverCpuUsPerRequest;
-    }
-    kept = candidates.reduce((faster, candidate) => (candidate.cpu < faster.cpu ? candidate : faster)).server;
-    return kept;
-  } finally {
-    await Promise.all(candidates.filter(({ server }) => server !== kept).map(({ server }) => server.stop()));
   }
 }
 
@@ -225,7 +198,7 @@ export function formatMeThroughput(results: readonly MeThroughput[]): string {
   if (first !== undefined) {
     lines.push(
       '',
-      `Each pairing: the faster of two bare processes (each warmed up, then measured once), ${first.warmUpSeconds} s of warm-up on each server, then ${first.bare.length} alternating rounds (bare, Keycard, …) of wrk pinned to core 1, each server pinned to core 0:`,
+      `Each pairing: ${first.warmUpSeconds} s of warm-up on each server, then ${first.bare.length} alternating rounds (bare, Keycard, …) of wrk pinned to core 1, each server pinned to core 0:`,
       `\`${first.wrkCommand}\` (rotating-bearer.lua sends a different token on every request).`,
       'Before measuring, each Keycard server must answer 200 to one of its tokens and 401 to the same token with one character of its secret (opaque) or signature (JWT) changed.',
       'Ratios are taken round by round (each Keycard run against the bare run just before it) and their median is given: a drift of the machine’s speed during the pairing then cancels out.',

@@ -2,7 +2,8 @@
 export type ConcurrencyLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
 export function createConcurrencyLimit(max: number): ConcurrencyLimit {
-  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('maxConcurrent must be a positive integer');
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new TypeError('a concurrency limit must be a positive integer');
   let running = 0;
   const waiting: (() => void)[] = [];
   return async (task) => {
