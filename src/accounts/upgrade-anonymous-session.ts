@@ -65,6 +65,8 @@ export async function startUserSession(
     options.fromAnonymous === undefined
       ? undefined
       : await startUpgradedSession(context, user, options, options.fromAnonymous, account, claims);
-  if (upgraded !== undefined) return { ...upgraded, stored: true };
-  return { ...startSession(context, user, withoutAnonymousOrigin(options), claims), stored: false };
+  // Written out rather than spread with `stored` added: see NewSessionFields in start-session.ts.
+  if (upgraded !== undefined) return { session: upgraded.session, tokens: upgraded.tokens, stored: true };
+  const { session, tokens } = startSession(context, user, withoutAnonymousOrigin(options), claims);
+  return { session, tokens, stored: false };
 }

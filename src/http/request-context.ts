@@ -39,5 +39,17 @@ export function userAgentOf(request: FastifyRequest): string | null {
  * proxies the app was told to trust (`KEYCARD_TRUST_PROXY`), the client address they forwarded.
  */
 export function requestContextOf(request: FastifyRequest): RequestContext {
-  return { ip: request.ip === '' ? null : request.ip, userAgent: userAgentOf(request) };
+  return { ip: ipOf(request), userAgent: userAgentOf(request) };
+}
+
+/**
+ * Where an administrator's request came from, and who they are, for the audit log. One literal (not
+ * `requestContextOf` spread with `actorUuid` added: see NewSessionFields in start-session.ts).
+ */
+export function adminRequestContextOf(request: FastifyRequest, actorUuid: string): RequestContext {
+  return { ip: ipOf(request), userAgent: userAgentOf(request), actorUuid };
+}
+
+function ipOf(request: FastifyRequest): string | null {
+  return request.ip === '' ? null : request.ip;
 }

@@ -43,5 +43,5 @@ export interface SessionContext {
   /** JWT signing and verification settings (keys, issuer, audiences); access tokens are JWTs with `format: jwt`. */
   readonly jwt: JwtSettings;
   /** Where the current operation came from (HTTP); absent for background work and direct calls. */
-  readonly request?: RequestContext;
+  readonly request?: RequestContext | undefined;
 }

@@ -6,7 +6,7 @@ import { KeycardError } from '../../core/errors.js';
 import type { Keycard } from '../../keycard.js';
 import { emptyBodyWhenAbsent } from '../empty-body-when-absent.js';
 import { requireElevated, requirePermission } from '../guards.js';
-import { callerOf, requestContextOf } from '../request-context.js';
+import { adminRequestContextOf, callerOf } from '../request-context.js';
 import { ApiVersionField, ApiVersionQuery, NoBody, NoContent, Uuid } from '../schemas/common-schemas.js';
 import {
   AccessBody,
@@ -54,7 +54,7 @@ export function adminRoutes(keycard: Keycard): FastifyPluginAsyncTypebox {
   const { access } = admin;
   /** The operations as done for this request: the audit log learns its address and the acting administrator. */
   const adminOf = (request: FastifyRequest) =>
-    keycard.adminFor({ ...requestContextOf(request), actorUuid: callerOf(request).user.uuid });
+    keycard.adminFor(adminRequestContextOf(request, callerOf(request).user.uuid));
   const user = async (uuid: string) => {
     const found = await admin.findUser(uuid);
     if (found === undefined) throw new KeycardError('user_not_found');

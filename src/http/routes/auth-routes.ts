@@ -120,12 +120,17 @@ const CARRIES_ANONYMOUS =
  */
 export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPluginAsyncTypebox {
   /** What a new session records, and the anonymous session it carries over, if the request came with one. */
-  const sessionOptionsOf = async (request: FastifyRequest, remember: boolean): Promise<SessionOptions> => {
+  const sessionOptionsOf = async (
+    request: FastifyRequest,
+    remember: boolean,
+    group: string | null = null,
+  ): Promise<SessionOptions> => {
     const fromAnonymous = await anonymousOriginOf(request, keycard, cookies);
     return {
       apiVersion: request.apiVersion,
       userAgent: userAgentOf(request),
       remember,
+      groupId: group,
       ...(fromAnonymous === undefined ? {} : { fromAnonymous }),
     };
   };
@@ -222,10 +227,7 @@ export function authRoutes(keycard: Keycard, cookies: TrustedOrigins): FastifyPl
         if (asCookies) checkCsrf(request, cookies);
         const signedIn = await keycard.signIn(
           { email, password },
-          {
-            ...(await sessionOptionsOf(request, remember)),
-            ...(group === undefined ? {} : { groupId: group }),
-          },
+          await sessionOptionsOf(request, remember, group),
           requestContextOf(request),
         );
         if ('legacyToken' in signedIn) {
