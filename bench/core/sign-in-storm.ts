@@ -3,10 +3,10 @@
  * same core, measured in alternation in the same run; and GET /health latency, probed at 50 requests a second
  * from core 1, while the server is idle and while a sign-in storm runs.
  *
- * The throughput is measured in storms of their own, with no probes: each probe arrives on its own and wakes an
- * idle-or-busy event loop whose caches argon2id's 19 MiB have just swept, so it costs the loop about 0.5 ms
- * (measured from /proc at 80 requests a second, against ~20 µs a request under steady load) — some 2.5% of the
- * core at 50 a second, which the raw rate does not pay. Each round runs the raw rate, a plain storm, then a
+ * The throughput is measured in storms of their own, with no probes: each probe arrives on its own and costs the
+ * event loop a turn that starts cold, about 0.5 ms (GET /health sent alone 80 times a second, CPU time from
+ * /proc, against ~20 µs a request under steady load) — some 2.5% of the core at 50 a second, which the raw rate
+ * does not pay. Each round runs the raw rate, a plain storm, then a
  * storm with probes, whose rate is shown too.
  */
 import { execFile } from 'node:child_process';
@@ -132,10 +132,7 @@ export async function measureSignInStorm({
         healthFailures += probed.failures;
       }
       const calls = storeCallsBetween(callsBefore, await server.storeCalls());
-      const signInsCounted = [...signIn, ...signInProbed].reduce(
-        (sum, result) => sum + result.requestsPerSecond * seconds,
-        0,
-      );
+      const signInsCounted = [...signIn, ...signInProbed].reduce((sum, result) => sum + result.requests, 0);
       return {
         connections,
         seconds,

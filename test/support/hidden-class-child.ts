@@ -10,9 +10,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createKeycard } from '../../src/keycard.js';
 import { openStore } from '../../src/store/open-store.js';
+import { PASSWORD, testOptions } from './test-options.js';
 
 const mode = process.argv[2];
-const PASSWORD = 'correct horse battery staple';
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0';
 const HOST = 'keycard.test';
 const ORIGIN = `http://${HOST}`;
@@ -83,20 +83,7 @@ const marks: { keycardHiddenClassesFrom?: number; keycardHiddenClassesTo?: numbe
 
 if (mode === 'keycard') {
   const store = await openStore('sqlite::memory:');
-  const keycard = createKeycard(
-    { store, auditLog: store },
-    {
-      secret: Buffer.alloc(32, 7),
-      lifetimes: {
-        short: { idleSeconds: 5400, absoluteSeconds: 43_200 },
-        long: { idleSeconds: 604_800, absoluteSeconds: 7_776_000 },
-        anonymous: { idleSeconds: 259_200, absoluteSeconds: 2_592_000 },
-      },
-      accessTtlSeconds: 3600,
-      refreshGraceSeconds: 30,
-      apiVersions: { supported: ['20190520', '20200115'], defaultVersion: '20200115' },
-    },
-  );
+  const keycard = createKeycard({ store, auditLog: store }, testOptions);
   const app = await buildApp(keycard);
   const email = 'hidden-classes@example.com';
   expectStatus(

@@ -6,21 +6,10 @@ import { type AppOptions, buildApp } from '../../src/http/app.js';
 import { createKeycard, type Keycard, type KeycardOptions } from '../../src/keycard.js';
 import type { AttemptCounter } from '../../src/rate-limits/attempt-counter.js';
 import type { KeycardStore } from '../../src/store/kysely/kysely-store.js';
+import { PASSWORD, testOptions } from './test-options.js';
 import { createTestStore } from './test-store.js';
 
-export const TEST_SECRET = Buffer.from('test-secret-test-secret-test-secret-0123456789', 'utf8');
-
-export const testOptions: KeycardOptions = {
-  secret: TEST_SECRET,
-  lifetimes: {
-    short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
-    long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
-    anonymous: { idleSeconds: 3 * 86_400, absoluteSeconds: 30 * 86_400 },
-  },
-  accessTtlSeconds: 3600,
-  refreshGraceSeconds: 30,
-  apiVersions: { supported: ['20190520', '20200115'], defaultVersion: '20200115' },
-};
+export { PASSWORD, TEST_SECRET, testOptions } from './test-options.js';
 
 export interface TestKeycard {
   readonly keycard: Keycard;
@@ -97,8 +86,6 @@ export function uniqueEmail(): string {
   counter += 1;
   return `user${counter}-${process.pid}@example.com`;
 }
-
-export const PASSWORD = 'correct horse battery staple';
 
 export async function registerUser(
   app: FastifyInstance,
