@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey, type SigningKey } from '../../src/tokens/signing-key.js';
 import { signJwt } from '../../src/tokens/sign-jwt.js';
 import { TokenError, type TokenErrorCode } from '../../src/verify/token-error.js';
-import { VerifiedJwtCache } from '../../src/verify/verified-jwt-cache.js';
+import { signatureKeyOf, VerifiedJwtCache } from '../../src/verify/verified-jwt-cache.js';
 import type { JwtPolicy } from '../../src/verify/verify-jwt.js';
 import { accessClaims, accessPolicy, NOW } from '../support/jwt-fixtures.js';
 
@@ -15,6 +15,11 @@ function tokenOf(key: SigningKey, overrides: Record<string, unknown> = {}): stri
 /** A policy whose keys the test can change, as a keyring's change on rotation or reload. */
 function policyWith(keys: Map<string, SigningKey>): JwtPolicy {
   return accessPolicy((kid) => keys.get(kid));
+}
+
+function jtiOf(token: string): unknown {
+  return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { jti?: unknown })
+    .jti;
 }
 
 function refusal(cache: VerifiedJwtCache, token: string, now = NOW): TokenErrorCode | 'accepted' {
@@ -115,6 +120,38 @@ describe('VerifiedJwtCache bounds', () => {
     expect(again).toEqual(claimsOfA);
     expect(again).not.toBe(claimsOfA);
     expect(cache.verify(c, NOW).sub).toBe('c');
+  });
+
+  it('holds one of two valid tokens that share a map key at a time, and accepts each with its own claims', () => {
+    const key = generateSigningKey('HS256', NOW);
+    const cache = new VerifiedJwtCache(policyWith(new Map([[key.kid, key]])), 10);
+    // Two tokens whose signatures give the same 30-bit key: a birthday search, ~40,000 tokens on average.
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let index = 0; pair === undefined && index < 300_000; index += 1) {
+      const token = tokenOf(key, { jti: `jti-${index}` });
+      const other = seen.get(signatureKeyOf(token));
+      if (other === undefined) seen.set(signatureKeyOf(token), token);
+      else pair = [other, token];
+    }
+    if (pair === undefined) throw new Error('no two tokens with the same key in 300,000');
+    const [first, second] = pair;
+    expect(first).not.toBe(second);
+    expect(cache.verify(first, NOW).jti).toBe(jtiOf(first));
+    expect(cache.verify(second, NOW).jti).toBe(jtiOf(second));
+    expect(cache.size).toBe(1);
+    expect(cache.verify(first, NOW).jti).toBe(jtiOf(first));
+    expect(cache.size).toBe(1);
+  });
+
+  it('gives every string a small integer key, short and empty ones too', () => {
+    for (const token of ['', 'a', 'abcdefg', 'x'.repeat(600), 'é'.repeat(40)]) {
+      const mapKey = signatureKeyOf(token);
+      expect(Number.isInteger(mapKey)).toBe(true);
+      expect(mapKey).toBeGreaterThanOrEqual(0);
+      expect(mapKey).toBeLessThan(2 ** 30);
+    }
+    expect(signatureKeyOf('header.payload.ABCDEFGx')).not.toBe(signatureKeyOf('header.payload.ABCDEFHx'));
   });
 
   it('refuses a capacity that is not a positive integer', () => {
