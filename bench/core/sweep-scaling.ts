@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { loadConfig } from '../../src/core/config.js';
 import { createKeycard, type Keycard } from '../../src/keycard.js';
+import { keycardOptionsFrom } from '../../src/keycard-options.js';
 import { createSqliteStore } from '../../src/store/sqlite/create-sqlite-store.js';
 import { median, spread } from './stats.js';
 import { createSweepFixture, type SweepFixture } from './sweep-fixture.js';
@@ -78,20 +80,11 @@ function watchEventLoop(): () => number {
   };
 }
 
+/** A Keycard on the fixture's database, with the server's default options (what `keycard serve` runs with). */
 async function openKeycard(filename: string): Promise<Keycard> {
   return createKeycard(
     { store: await createSqliteStore({ filename, migrate: false }) },
-    {
-      secret: Buffer.alloc(32, 1),
-      lifetimes: {
-        short: { idleSeconds: 90 * 60, absoluteSeconds: 12 * 3600 },
-        long: { idleSeconds: 7 * 86_400, absoluteSeconds: 90 * 86_400 },
-        anonymous: { idleSeconds: 7 * 86_400, absoluteSeconds: 30 * 86_400 },
-      },
-      accessTtlSeconds: 3600,
-      refreshGraceSeconds: 30,
-      apiVersions: { supported: ['20200115'], defaultVersion: '20200115' },
-    },
+    keycardOptionsFrom(loadConfig({}), Buffer.alloc(32, 1)),
   );
 }
 
