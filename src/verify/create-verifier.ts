@@ -66,7 +66,8 @@ export interface Verifier {
 
 /**
  * Tokens remembered by default: a client holds one access token at a time, so this covers the clients active
- * within a few minutes on a busy service. One Ed25519 check costs 130–250 µs on this machine (`npm run bench -- verify`).
+ * within a few minutes on a busy service. One Ed25519 check costs 130–250 µs on this machine
+ * (`npm run bench -- verify`).
  */
 const DEFAULT_REMEMBERED_TOKENS = 10_000;
 

@@ -20,12 +20,12 @@ interface Verified {
  * A hit is the whole token, compared exactly: matching on a part of it (the signature alone) would let a forged
  * header or payload ride on a valid signature. The map is keyed by a number read off the signature's last
  * characters (`signatureKeyOf`), though, and the token compared after: a token arrives as a new string on each
- * request, and V8 hashes a string key by reading all of it. A hit cost ~0.45 µs keyed by the signature and ~0.11 µs
- * keyed by the number (`verify` on 1,000 EdDSA tokens of ~400 characters in turn, each a fresh string as the HTTP
- * parser gives them, beyond reading the header; the build, on one core); keyed by the whole token, the lookup
- * alone cost ~1 µs. Two tokens with the same number only take each other's place (the later one is verified in full).
- * Holding the tokens adds nothing an attacker who can read this process's memory would not already have: the
- * signing keys are there too.
+ * request, and V8 hashes a string key by reading all of it. A hit cost ~0.45 µs keyed by the signature and
+ * ~0.11 µs keyed by the number (`verify` on 1,000 EdDSA tokens of ~400 characters in turn, each a fresh string
+ * as the HTTP parser gives them, beyond reading the header; the build, on one core); keyed by the whole token,
+ * the lookup alone cost ~1 µs. Two tokens with the same number only take each other's place (the later one is
+ * verified in full). Holding the tokens adds nothing an attacker who can read this process's memory would not
+ * already have: the signing keys are there too.
  *
  * Bounded: at `capacity` entries the oldest is dropped (first in, first out; tokens live minutes, so age is what
  * matters). The claims handed out are frozen, as they are shared by every request with the same token.
